@@ -1,0 +1,29 @@
+import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AppController } from './app.controller';
+import { ChatModule } from './chat/chat.module';
+import { ApiKeyGuard } from './common/auth/api-key.guard';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { LoggingModule } from './common/logging/logging.module';
+import { RequestContextMiddleware } from './common/middleware/request-context.middleware';
+import { createValidationPipe } from './common/validation/validation.pipe';
+import { configModule } from './config/configuration';
+import { ConversationModule } from './conversation/conversation.module';
+import { HealthModule } from './health/health.module';
+
+@Module({
+  imports: [configModule(), LoggingModule, ChatModule, ConversationModule, HealthModule],
+  controllers: [AppController],
+  providers: [
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+  ],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(RequestContextMiddleware)
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}

@@ -1,0 +1,33 @@
+import { ConfigService } from '@nestjs/config';
+import type { NestApplicationOptions } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { setupOpenApi } from './common/openapi/openapi';
+import type { AllConfig } from './config/configuration';
+
+/** Bodies are read by JsonBodyMiddleware, which maps every parse failure to the contract. */
+export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLogs: true };
+
+/** What every instance of the app needs beyond its modules; tests call it too. */
+export function configureApp(app: NestExpressApplication): { port: number } {
+  const config = app.get<ConfigService<AllConfig, true>>(ConfigService);
+  const { name, version, trustProxy, corsOrigins, port } = config.get('app', { infer: true });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', trustProxy);
+  if (corsOrigins.length > 0) {
+    app.enableCors({
+      origin: corsOrigins.includes('*') ? '*' : corsOrigins,
+      exposedHeaders: [
+        'X-Request-ID',
+        'X-Process-Time',
+        'X-Conversation-ID',
+        'X-Cache',
+        'Retry-After',
+      ],
+    });
+  }
+  app.enableShutdownHooks();
+  setupOpenApi(app, name, version);
+  return { port };
+}

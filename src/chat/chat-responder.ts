@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Caller } from '../common/auth/caller';
+import { sendEventStream } from '../common/sse/event-stream';
+import { ChatService } from './chat.service';
+import type { ChatRequestDto } from './dto/chat-request.dto';
+
+/** Puts a chat answer on the wire: JSON, or an event stream when asked for one. */
+@Injectable()
+export class ChatResponder {
+  constructor(private readonly chat: ChatService) {}
+
+  async reply(
+    request: ChatRequestDto,
+    caller: Caller,
+    signal: AbortSignal,
+    res: Response,
+  ): Promise<void> {
+    if (request.stream) return this.stream(request, caller, signal, res);
+    const answer = await this.chat.complete(request, caller, signal);
+    res
+      .status(200)
+      .set({
+        'X-Conversation-ID': answer.conversation_id,
+        'X-Cache': answer.cached ? 'HIT' : 'MISS',
+      })
+      .json(answer);
+  }
+
+  async stream(
+    request: ChatRequestDto,
+    caller: Caller,
+    signal: AbortSignal,
+    res: Response,
+  ): Promise<void> {
+    const stream = await this.chat.openStream(request, caller, signal);
+    await sendEventStream(res, stream.events, { 'X-Conversation-ID': stream.conversationId });
+  }
+}

@@ -1,0 +1,79 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import {
+  ApiConsumes,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentCaller, type Caller } from '../common/auth/caller';
+import { ClientAbortSignal } from '../common/decorators/client-abort-signal.decorator';
+import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
+import { ChatResponder } from './chat-responder';
+import { ChatRequestDto } from './dto/chat-request.dto';
+import { ChatResponseDto } from './dto/chat-response.dto';
+import { ChatStreamEventDto } from './dto/chat-stream-event.dto';
+
+const EVENT_STREAM_DESCRIPTION =
+  'text/event-stream: one `data: <ChatStreamEvent JSON>` line per event, then a blank line. ' +
+  'Pieces have `finished: false`; the last event has `finished: true` and usage, or `error` if the provider failed mid-stream.';
+
+@ApiTags('chat')
+@ApiConsumes('application/json')
+@ApiExtraModels(ChatStreamEventDto)
+@ApiErrorResponses(
+  'bad_request',
+  'context_length_exceeded',
+  'unauthorized',
+  'not_found',
+  'payload_too_large',
+  'unsupported_media_type',
+  'validation_error',
+  'rate_limit_exceeded',
+  'upstream_rate_limited',
+  'upstream_error',
+  'upstream_unavailable',
+  'store_unavailable',
+  'upstream_timeout',
+)
+@Controller('api/v1/chat')
+export class ChatController {
+  constructor(private readonly responder: ChatResponder) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send a message and get the answer (or a stream, with stream: true)' })
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({
+    description: `The answer, with headers X-Conversation-ID and X-Cache (HIT|MISS). With stream: true, ${EVENT_STREAM_DESCRIPTION}`,
+    type: ChatResponseDto,
+  })
+  chat(
+    @Body() request: ChatRequestDto,
+    @CurrentCaller() caller: Caller,
+    @ClientAbortSignal() signal: AbortSignal,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.responder.reply(request, caller, signal, res);
+  }
+
+  @Post('stream')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send a message and stream the answer as Server-Sent Events' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description: `${EVENT_STREAM_DESCRIPTION} Header X-Conversation-ID.`,
+    content: { 'text/event-stream': { schema: { $ref: getSchemaPath(ChatStreamEventDto) } } },
+  })
+  stream(
+    @Body() request: ChatRequestDto,
+    @CurrentCaller() caller: Caller,
+    @ClientAbortSignal() signal: AbortSignal,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.responder.stream(request, caller, signal, res);
+  }
+}

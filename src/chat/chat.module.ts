@@ -1,0 +1,18 @@
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { JsonBodyMiddleware } from '../common/middleware/json-body.middleware';
+import { ConversationModule } from '../conversation/conversation.module';
+import { LlmModule } from '../llm/llm.module';
+import { ChatResponder } from './chat-responder';
+import { ChatController } from './chat.controller';
+import { ChatService } from './chat.service';
+
+@Module({
+  imports: [LlmModule, ConversationModule],
+  controllers: [ChatController],
+  providers: [ChatService, ChatResponder],
+})
+export class ChatModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(JsonBodyMiddleware).forRoutes(ChatController);
+  }
+}

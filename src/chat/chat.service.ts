@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { Caller } from '../common/auth/caller';
+import { describeError } from '../common/errors/error-response';
+import { RequestValidationError } from '../common/errors/request.errors';
+import { SecretScrubber } from '../common/logging/secret-scrubber';
+import type { AllConfig } from '../config/configuration';
+import type { LlmConfig } from '../config/llm.config';
+import { ConversationService } from '../conversation/conversation.service';
+import {
+  LlmProvider,
+  type LlmCompletion,
+  type LlmMessage,
+  type LlmRequest,
+  type LlmStreamEvent,
+} from '../llm/llm.provider';
+import { ModelPricing } from '../llm/model-pricing';
+import { RequestAbortedError } from '../llm/upstream.errors';
+import type { ChatRequestDto } from './dto/chat-request.dto';
+import type { ChatResponseDto, UsageFieldsDto } from './dto/chat-response.dto';
+import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
+
+/** Everything about one turn that is known before the provider answers. */
+interface PendingTurn {
+  conversationId: string;
+  caller: Caller;
+  newSystemPrompt?: string;
+  question: string;
+  askedAt: string;
+  llmRequest: LlmRequest;
+}
+
+type Answer = Omit<LlmCompletion, 'content'>;
+
+export interface ChatStream {
+  conversationId: string;
+  events: AsyncIterable<ChatStreamEvent>;
+}
+
+@Injectable()
+export class ChatService {
+  private readonly defaults: LlmConfig;
+
+  constructor(
+    private readonly llm: LlmProvider,
+    private readonly pricing: ModelPricing,
+    private readonly conversations: ConversationService,
+    private readonly scrubber: SecretScrubber,
+    @InjectPinoLogger(ChatService.name) private readonly logger: PinoLogger,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.defaults = config.get('llm', { infer: true });
+  }
+
+  async complete(
+    request: ChatRequestDto,
+    caller: Caller,
+    signal: AbortSignal,
+  ): Promise<ChatResponseDto> {
+    const turn = await this.prepare(request, caller);
+    const completion = await this.llm.complete(turn.llmRequest, signal);
+    const usage = await this.record(turn, completion.content, completion);
+    return {
+      message: completion.content,
+      conversation_id: turn.conversationId,
+      model: completion.model,
+      ...usage,
+      finish_reason: completion.finishReason,
+      cached: false,
+      timestamp: new Date().toISOString(),
+    };
+  }
+
+  /** Resolves once the provider has accepted the request; failures after that arrive as the last event. */
+  async openStream(
+    request: ChatRequestDto,
+    caller: Caller,
+    signal: AbortSignal,
+  ): Promise<ChatStream> {
+    const turn = await this.prepare(request, caller);
+    const upstream = await this.llm.stream(turn.llmRequest, signal);
+    return { conversationId: turn.conversationId, events: this.relay(turn, upstream, signal) };
+  }
+
+  private async *relay(
+    turn: PendingTurn,
+    upstream: AsyncIterable<LlmStreamEvent>,
+    signal: AbortSignal,
+  ): AsyncGenerator<ChatStreamEvent> {
+    const conversation_id = turn.conversationId;
+    const pieces: string[] = [];
+    try {
+      for await (const event of upstream) {
+        if (event.type === 'delta') {
+          pieces.push(event.text);
+          yield { delta: event.text, conversation_id, finished: false };
+        } else {
+          const usage = await this.record(turn, pieces.join(''), event);
+          yield {
+            delta: '',
+            conversation_id,
+            finished: true,
+            ...usage,
+            finish_reason: event.finishReason,
+            model: event.model,
+          };
+        }
+      }
+    } catch (error) {
+      // A client that left gets nothing more, and its unfinished turn is not stored.
+      if (signal.aborted || error instanceof RequestAbortedError) return;
+      this.logger.warn({ err: this.scrubber.describe(error) }, 'stream failed mid-way');
+      const { error: code, message } = describeError(error);
+      yield { delta: '', conversation_id, finished: true, error: { error: code, message } };
+    }
+  }
+
+  private async prepare(request: ChatRequestDto, caller: Caller): Promise<PendingTurn> {
+    const model = request.model ?? this.defaults.defaultModel;
+    if (!this.defaults.allowedModels.includes(model)) {
+      throw new RequestValidationError([
+        {
+          field: 'model',
+          message: `model must be one of: ${this.defaults.allowedModels.join(', ')}`,
+        },
+      ]);
+    }
+    const conversationId = request.conversation_id ?? randomUUID();
+    const history = request.conversation_id
+      ? await this.conversations.findForCaller(conversationId, caller)
+      : undefined;
+    const systemPrompt = request.system_prompt ?? history?.systemPrompt;
+    const messages: LlmMessage[] = [
+      ...(systemPrompt ? [{ role: 'system' as const, content: systemPrompt }] : []),
+      ...(history?.messages ?? []).map(({ role, content }) => ({ role, content })),
+      { role: 'user', content: request.message },
+    ];
+    return {
+      conversationId,
+      caller,
+      newSystemPrompt: request.system_prompt,
+      question: request.message,
+      askedAt: new Date().toISOString(),
+      llmRequest: {
+        model,
+        messages,
+        temperature: request.temperature ?? this.defaults.temperature,
+        maxTokens: request.max_tokens ?? this.defaults.maxTokens,
+      },
+    };
+  }
+
+  private async record(
+    turn: PendingTurn,
+    content: string,
+    answer: Answer,
+  ): Promise<UsageFieldsDto> {
+    const cost = this.pricing.costOf(answer.model, answer.usage);
+    const tokens = answer.usage ? answer.usage.promptTokens + answer.usage.completionTokens : null;
+    const answeredAt = new Date().toISOString();
+    await this.conversations.recordTurn(turn.conversationId, {
+      ownerId: turn.caller.keyId,
+      systemPrompt: turn.newSystemPrompt,
+      messages: [
+        { role: 'user', content: turn.question, timestamp: turn.askedAt },
+        { role: 'assistant', content, timestamp: answeredAt },
+      ],
+      tokens: tokens ?? 0,
+      cost,
+      at: answeredAt,
+    });
+    return {
+      tokens_used: tokens,
+      prompt_tokens: answer.usage?.promptTokens ?? null,
+      completion_tokens: answer.usage?.completionTokens ?? null,
+      cost_estimate: cost,
+    };
+  }
+}

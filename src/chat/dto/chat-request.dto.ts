@@ -1,0 +1,84 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+export class ChatRequestDto {
+  @ApiProperty({
+    description: 'The user message; trimmed, then 1 to 5000 characters.',
+    minLength: 1,
+    maxLength: 5000,
+    example: 'What is the capital of France?',
+  })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @Length(1, 5000)
+  message!: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Continues this conversation, or starts one under this id.',
+  })
+  @IsOptional()
+  @IsUUID('all')
+  conversation_id?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 1000,
+    description:
+      'Stored with the conversation and sent first on every later turn; a new one replaces it.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  system_prompt?: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 2,
+    description: 'Default from OPENAI_TEMPERATURE (0.7).',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(2)
+  temperature?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 4000,
+    description: 'Default from OPENAI_MAX_TOKENS (1000).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(4000)
+  max_tokens?: number;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'true answers exactly as POST /api/v1/chat/stream does (text/event-stream).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  stream?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'One of the models in OPENAI_ALLOWED_MODELS; default OPENAI_MODEL.',
+    example: 'gpt-4o-mini',
+  })
+  @IsOptional()
+  @IsString()
+  model?: string;
+}

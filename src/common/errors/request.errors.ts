@@ -1,0 +1,29 @@
+import { DomainError, type FieldProblem } from './domain.error';
+
+export class MalformedBodyError extends DomainError {
+  readonly code = 'bad_request';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
+
+  constructor(limitBytes: number) {
+    super(`The request body is larger than the limit of ${limitBytes} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = 'unsupported_media_type';
+
+  constructor() {
+    super('The request body must be JSON (Content-Type: application/json).');
+  }
+}
+
+export class RequestValidationError extends DomainError {
+  readonly code = 'validation_error';
+
+  constructor(override readonly details: readonly FieldProblem[]) {
+    super('The request is not valid.');
+  }
+}

@@ -1,0 +1,38 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Global, Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import type { AllConfig } from '../../config/configuration';
+import { assignRequestId } from '../request-context/request-id';
+import { SecretScrubber } from './secret-scrubber';
+
+@Global()
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AllConfig, true>) => {
+        const app = config.get('app', { infer: true });
+        return {
+          pinoHttp: {
+            level: app.logLevel,
+            genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
+            // Headers are not logged at all, so no credential can ride along in one.
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+              }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            transport: app.nodeEnv === 'development' ? { target: 'pino-pretty' } : undefined,
+          },
+        };
+      },
+    }),
+  ],
+  providers: [SecretScrubber],
+  exports: [SecretScrubber],
+})
+export class LoggingModule {}

@@ -1,0 +1,23 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+/** Swagger UI at /docs and the OpenAPI document at /openapi.json, generated from the DTOs. */
+export function setupOpenApi(app: INestApplication, name: string, version: string): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(name)
+      .setDescription(
+        'Chat with an LLM over REST and Server-Sent Events, with conversation memory, response caching and rate limiting.',
+      )
+      .setVersion(version)
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description: 'Needed when API_KEYS is set.',
+      })
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LlmModule } from '../llm/llm.module';
+import { HealthController } from './health.controller';
+import { LlmProviderHealthIndicator } from './llm-provider.health';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), LlmModule],
+  controllers: [HealthController],
+  providers: [LlmProviderHealthIndicator],
+})
+export class HealthModule {}

@@ -1,0 +1,43 @@
+import { Logger, Module, type FactoryProvider } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import OpenAI from 'openai';
+import type { AllConfig } from '../config/configuration';
+import { LlmProvider } from './llm.provider';
+import { MockLlmProvider } from './mock/mock-llm.provider';
+import { ModelPricing } from './model-pricing';
+import { OpenAiLlmProvider } from './openai/openai-llm.provider';
+
+const llmProvider: FactoryProvider<LlmProvider> = {
+  provide: LlmProvider,
+  inject: [ConfigService],
+  useFactory(config: ConfigService<AllConfig, true>): LlmProvider {
+    const llm = config.get('llm', { infer: true });
+    const logger = new Logger('LlmModule');
+    switch (llm.provider) {
+      case 'mock':
+        logger.warn(
+          'LLM provider: MOCK. Answers are generated locally, not by a model. Set OPENAI_API_KEY to use a real provider.',
+        );
+        return new MockLlmProvider();
+      case 'openai': {
+        // Retries are ours, so that each attempt is counted and logged once.
+        const client = new OpenAI({
+          apiKey: llm.apiKey,
+          baseURL: llm.baseUrl,
+          maxRetries: 0,
+          timeout: llm.timeoutMs,
+        });
+        logger.log(
+          `LLM provider: openai (${llm.baseUrl ? 'custom base URL' : 'api.openai.com'}), default model ${llm.defaultModel}`,
+        );
+        return new OpenAiLlmProvider(client, llm);
+      }
+    }
+  },
+};
+
+@Module({
+  providers: [llmProvider, ModelPricing],
+  exports: [LlmProvider, ModelPricing],
+})
+export class LlmModule {}

@@ -1,0 +1,47 @@
+import type { LlmProviderName } from '../config/llm.config';
+
+export type LlmRole = 'system' | 'user' | 'assistant';
+
+export interface LlmMessage {
+  role: LlmRole;
+  content: string;
+}
+
+export interface LlmRequest {
+  model: string;
+  messages: readonly LlmMessage[];
+  temperature: number;
+  maxTokens: number;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface LlmCompletion {
+  content: string;
+  model: string;
+  finishReason: string;
+  /** The provider's own count; null only when the provider reported none. */
+  usage: TokenUsage | null;
+}
+
+export type LlmStreamEvent =
+  { type: 'delta'; text: string } | ({ type: 'done' } & Omit<LlmCompletion, 'content'>);
+
+/**
+ * A chat model. Implementations throw the errors of `upstream.errors.ts` and
+ * stop work at once when `signal` aborts.
+ */
+export abstract class LlmProvider {
+  abstract readonly name: LlmProviderName;
+
+  abstract complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion>;
+
+  /**
+   * Resolves once the provider has accepted the request, so a refusal is still
+   * an ordinary error; the iterable then yields deltas and ends with one `done`.
+   */
+  abstract stream(request: LlmRequest, signal: AbortSignal): Promise<AsyncIterable<LlmStreamEvent>>;
+}

@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { countTokens, decode, encode } from 'gpt-tokenizer';
+import {
+  LlmProvider,
+  type LlmCompletion,
+  type LlmRequest,
+  type LlmStreamEvent,
+} from '../llm.provider';
+import { RequestAbortedError } from '../upstream.errors';
+
+const MOCK_MODEL = 'mock';
+const WORDS_PER_PIECE = 3;
+const PIECE_DELAY_MS = 20;
+/** Chat formats add a few tokens per message around its content. */
+const TOKENS_PER_MESSAGE = 4;
+
+function abortable<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(new RequestAbortedError());
+  return work().catch((error: unknown) => {
+    throw signal.aborted ? new RequestAbortedError() : error;
+  });
+}
+
+/**
+ * Answers locally and deterministically from the input, so the service runs
+ * end to end with no provider at all. Token counts come from a real tokenizer.
+ */
+export class MockLlmProvider extends LlmProvider {
+  readonly name = 'mock';
+
+  complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
+    return abortable(signal, () => Promise.resolve(this.answer(request)));
+  }
+
+  stream(request: LlmRequest, signal: AbortSignal): Promise<AsyncIterable<LlmStreamEvent>> {
+    return abortable(signal, () => Promise.resolve(this.pieces(request, signal)));
+  }
+
+  private async *pieces(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmStreamEvent> {
+    const { content, ...done } = this.answer(request);
+    const words = content.split(/(?<=\s)/);
+    for (let start = 0; start < words.length; start += WORDS_PER_PIECE) {
+      if (start > 0) await abortable(signal, () => sleep(PIECE_DELAY_MS, undefined, { signal }));
+      yield { type: 'delta', text: words.slice(start, start + WORDS_PER_PIECE).join('') };
+    }
+    yield { type: 'done', ...done };
+  }
+
+  private answer(request: LlmRequest): LlmCompletion {
+    const lastMessage = request.messages.at(-1)?.content ?? '';
+    const earlier = request.messages.filter((message) => message.role !== 'system').length - 1;
+    const full =
+      `This is the mock provider (no OPENAI_API_KEY is set). You said: "${lastMessage}". ` +
+      `I remember ${earlier} earlier message${earlier === 1 ? '' : 's'} of this conversation.`;
+    const tokens = encode(full);
+    const truncated = tokens.length > request.maxTokens;
+    const content = truncated ? decode(tokens.slice(0, request.maxTokens)) : full;
+    const promptTokens = request.messages.reduce(
+      (sum, message) => sum + countTokens(message.content) + TOKENS_PER_MESSAGE,
+      0,
+    );
+    return {
+      content,
+      model: MOCK_MODEL,
+      finishReason: truncated ? 'length' : 'stop',
+      usage: { promptTokens, completionTokens: Math.min(tokens.length, request.maxTokens) },
+    };
+  }
+}

@@ -1,0 +1,137 @@
+import type OpenAI from 'openai';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsBase,
+} from 'openai/resources/chat/completions';
+import type { LlmConfig } from '../../config/llm.config';
+import { AttemptDeadline } from '../attempt-deadline';
+import {
+  LlmProvider,
+  type LlmCompletion,
+  type LlmRequest,
+  type LlmStreamEvent,
+  type TokenUsage,
+} from '../llm.provider';
+import { withRetries } from '../retry-policy';
+import { UpstreamError } from '../upstream.errors';
+import { toUpstreamError } from './openai-error.mapper';
+
+type RetrySettings = Pick<LlmConfig, 'maxRetries' | 'retryBaseDelayMs' | 'timeoutMs'>;
+
+function toUsage(usage: ChatCompletion['usage'] | null | undefined): TokenUsage | null {
+  return usage
+    ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens }
+    : null;
+}
+
+function toCompletion(completion: ChatCompletion, requestedModel: string): LlmCompletion {
+  const choice = completion.choices?.[0];
+  if (typeof choice?.message?.content !== 'string') {
+    throw new UpstreamError('The LLM provider sent a completion without content.');
+  }
+  return {
+    content: choice.message.content,
+    model: completion.model || requestedModel,
+    finishReason: choice.finish_reason ?? 'stop',
+    usage: toUsage(completion.usage),
+  };
+}
+
+function toParams(request: LlmRequest): ChatCompletionCreateParamsBase {
+  return {
+    model: request.model,
+    messages: request.messages.map(({ role, content }) => ({ role, content })),
+    temperature: request.temperature,
+    max_tokens: request.maxTokens,
+  };
+}
+
+/** Any OpenAI-compatible server, through the official SDK with our own retry policy. */
+export class OpenAiLlmProvider extends LlmProvider {
+  readonly name = 'openai';
+
+  constructor(
+    private readonly client: OpenAI,
+    private readonly settings: RetrySettings,
+  ) {
+    super();
+  }
+
+  complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
+    return this.withRetries(signal, async (deadline) => {
+      try {
+        const completion = await this.client.chat.completions.create(
+          { ...toParams(request), stream: false },
+          { signal: deadline.signal },
+        );
+        return toCompletion(completion, request.model);
+      } finally {
+        deadline.clear();
+      }
+    });
+  }
+
+  async stream(request: LlmRequest, signal: AbortSignal): Promise<AsyncIterable<LlmStreamEvent>> {
+    const { chunks, deadline } = await this.withRetries(signal, async (deadline) => ({
+      chunks: await this.client.chat.completions.create(
+        { ...toParams(request), stream: true, stream_options: { include_usage: true } },
+        { signal: deadline.signal },
+      ),
+      deadline,
+    }));
+    return this.readStream(chunks, request.model, deadline, signal);
+  }
+
+  private async *readStream(
+    chunks: AsyncIterable<ChatCompletionChunk>,
+    requestedModel: string,
+    deadline: AttemptDeadline,
+    callerSignal: AbortSignal,
+  ): AsyncGenerator<LlmStreamEvent> {
+    let model = requestedModel;
+    let finishReason: string | undefined;
+    let usage: TokenUsage | null = null;
+    try {
+      for await (const chunk of chunks) {
+        deadline.restart();
+        model = chunk.model || model;
+        usage = toUsage(chunk.usage) ?? usage;
+        const choice = chunk.choices?.[0];
+        finishReason = choice?.finish_reason ?? finishReason;
+        const text = choice?.delta?.content;
+        if (text) yield { type: 'delta', text };
+      }
+    } catch (error) {
+      throw toUpstreamError(error, callerSignal, deadline.expired);
+    } finally {
+      deadline.clear();
+    }
+    // A stream cut off before the model finished must not pass for a whole answer.
+    if (finishReason === undefined) {
+      throw new UpstreamError('The LLM provider ended the stream before the answer was complete.');
+    }
+    yield { type: 'done', model, finishReason, usage };
+  }
+
+  /** Each attempt gets its own deadline; the attempt owns clearing it once it succeeds. */
+  private withRetries<T>(
+    signal: AbortSignal,
+    attempt: (deadline: AttemptDeadline) => Promise<T>,
+  ): Promise<T> {
+    const { maxRetries, retryBaseDelayMs, timeoutMs } = this.settings;
+    return withRetries(
+      async () => {
+        const deadline = new AttemptDeadline(timeoutMs, signal);
+        try {
+          return await attempt(deadline);
+        } catch (error) {
+          deadline.clear();
+          throw toUpstreamError(error, signal, deadline.expired);
+        }
+      },
+      { maxRetries, baseDelayMs: retryBaseDelayMs },
+      signal,
+    );
+  }
+}
