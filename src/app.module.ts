@@ -10,14 +10,27 @@ import { createValidationPipe } from './common/validation/validation.pipe';
 import { configModule } from './config/configuration';
 import { ConversationModule } from './conversation/conversation.module';
 import { HealthModule } from './health/health.module';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RedisModule } from './redis/redis.module';
 
 @Module({
-  imports: [configModule(), LoggingModule, ChatModule, ConversationModule, HealthModule],
+  imports: [
+    configModule(),
+    LoggingModule,
+    RedisModule,
+    RateLimitModule,
+    ChatModule,
+    ConversationModule,
+    HealthModule,
+  ],
   controllers: [AppController],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    // In this order: the rate limit counts per API key, so the key is checked first.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
 })
 export class AppModule implements NestModule {

@@ -23,7 +23,11 @@ export function configureApp(app: NestExpressApplication): { port: number } {
         'X-Process-Time',
         'X-Conversation-ID',
         'X-Cache',
+        'X-History-Saved',
         'Retry-After',
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
       ],
     });
   }

@@ -17,14 +17,13 @@ export class ChatResponder {
     res: Response,
   ): Promise<void> {
     if (request.stream) return this.stream(request, caller, signal, res);
-    const answer = await this.chat.complete(request, caller, signal);
-    res
-      .status(200)
-      .set({
-        'X-Conversation-ID': answer.conversation_id,
-        'X-Cache': answer.cached ? 'HIT' : 'MISS',
-      })
-      .json(answer);
+    const { body, historySaved } = await this.chat.complete(request, caller, signal);
+    res.status(200).set({
+      'X-Conversation-ID': body.conversation_id,
+      'X-Cache': body.cached ? 'HIT' : 'MISS',
+      ...(!historySaved && { 'X-History-Saved': 'false' }),
+    });
+    res.json(body);
   }
 
   async stream(

@@ -1,4 +1,5 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { CacheModule } from '../cache/cache.module';
 import { JsonBodyMiddleware } from '../common/middleware/json-body.middleware';
 import { ConversationModule } from '../conversation/conversation.module';
 import { LlmModule } from '../llm/llm.module';
@@ -7,7 +8,7 @@ import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
 
 @Module({
-  imports: [LlmModule, ConversationModule],
+  imports: [LlmModule, ConversationModule, CacheModule],
   controllers: [ChatController],
   providers: [ChatService, ChatResponder],
 })

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { ResponseCache } from '../cache/response-cache';
 import type { Caller } from '../common/auth/caller';
 import { describeError } from '../common/errors/error-response';
 import { RequestValidationError } from '../common/errors/request.errors';
 import { SecretScrubber } from '../common/logging/secret-scrubber';
 import type { AllConfig } from '../config/configuration';
 import type { LlmConfig } from '../config/llm.config';
+import { StoreUnavailableError } from '../conversation/conversation.errors';
 import { ConversationService } from '../conversation/conversation.service';
 import {
   LlmProvider,
@@ -34,6 +36,17 @@ interface PendingTurn {
 
 type Answer = Omit<LlmCompletion, 'content'>;
 
+interface RecordedTurn {
+  usage: UsageFieldsDto;
+  /** False when the store was unreachable: the caller still gets the answer. */
+  historySaved: boolean;
+}
+
+export interface ChatAnswer {
+  body: ChatResponseDto;
+  historySaved: boolean;
+}
+
 export interface ChatStream {
   conversationId: string;
   events: AsyncIterable<ChatStreamEvent>;
@@ -47,6 +60,7 @@ export class ChatService {
     private readonly llm: LlmProvider,
     private readonly pricing: ModelPricing,
     private readonly conversations: ConversationService,
+    private readonly cache: ResponseCache,
     private readonly scrubber: SecretScrubber,
     @InjectPinoLogger(ChatService.name) private readonly logger: PinoLogger,
     config: ConfigService<AllConfig, true>,
@@ -58,18 +72,31 @@ export class ChatService {
     request: ChatRequestDto,
     caller: Caller,
     signal: AbortSignal,
-  ): Promise<ChatResponseDto> {
+  ): Promise<ChatAnswer> {
     const turn = await this.prepare(request, caller);
-    const completion = await this.llm.complete(turn.llmRequest, signal);
-    const usage = await this.record(turn, completion.content, completion);
+    const { completion, cached } = await this.cache.getOrCompute(
+      turn.llmRequest,
+      caller.keyId,
+      signal,
+      (sharedSignal) => this.llm.complete(turn.llmRequest, sharedSignal),
+    );
+    const { usage, historySaved } = await this.record(
+      turn,
+      completion.content,
+      completion,
+      !cached,
+    );
     return {
-      message: completion.content,
-      conversation_id: turn.conversationId,
-      model: completion.model,
-      ...usage,
-      finish_reason: completion.finishReason,
-      cached: false,
-      timestamp: new Date().toISOString(),
+      historySaved,
+      body: {
+        message: completion.content,
+        conversation_id: turn.conversationId,
+        model: completion.model,
+        ...usage,
+        finish_reason: completion.finishReason,
+        cached,
+        timestamp: new Date().toISOString(),
+      },
     };
   }
 
@@ -97,7 +124,7 @@ export class ChatService {
           pieces.push(event.text);
           yield { delta: event.text, conversation_id, finished: false };
         } else {
-          const usage = await this.record(turn, pieces.join(''), event);
+          const { usage, historySaved } = await this.record(turn, pieces.join(''), event, true);
           yield {
             delta: '',
             conversation_id,
@@ -105,6 +132,7 @@ export class ChatService {
             ...usage,
             finish_reason: event.finishReason,
             model: event.model,
+            ...(!historySaved && { history_saved: false }),
           };
         }
       }
@@ -152,30 +180,40 @@ export class ChatService {
     };
   }
 
+  /** A cache hit was not billed: its cost is 0 and it adds no tokens to the conversation's totals. */
   private async record(
     turn: PendingTurn,
     content: string,
     answer: Answer,
-  ): Promise<UsageFieldsDto> {
-    const cost = this.pricing.costOf(answer.model, answer.usage);
+    billed: boolean,
+  ): Promise<RecordedTurn> {
+    const cost = billed ? this.pricing.costOf(answer.model, answer.usage) : 0;
     const tokens = answer.usage ? answer.usage.promptTokens + answer.usage.completionTokens : null;
     const answeredAt = new Date().toISOString();
-    await this.conversations.recordTurn(turn.conversationId, {
-      ownerId: turn.caller.keyId,
-      systemPrompt: turn.newSystemPrompt,
-      messages: [
-        { role: 'user', content: turn.question, timestamp: turn.askedAt },
-        { role: 'assistant', content, timestamp: answeredAt },
-      ],
-      tokens: tokens ?? 0,
-      cost,
-      at: answeredAt,
-    });
-    return {
+    const usage = {
       tokens_used: tokens,
       prompt_tokens: answer.usage?.promptTokens ?? null,
       completion_tokens: answer.usage?.completionTokens ?? null,
       cost_estimate: cost,
     };
+    try {
+      await this.conversations.recordTurn(turn.conversationId, {
+        ownerId: turn.caller.keyId,
+        systemPrompt: turn.newSystemPrompt,
+        messages: [
+          { role: 'user', content: turn.question, timestamp: turn.askedAt },
+          { role: 'assistant', content, timestamp: answeredAt },
+        ],
+        tokens: billed ? (tokens ?? 0) : 0,
+        cost,
+        at: answeredAt,
+      });
+      return { usage, historySaved: true };
+    } catch (error) {
+      // An answer the caller already paid for beats an error; the response says it was not saved.
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      this.logger.warn({ err: this.scrubber.describe(error) }, 'turn not saved: store unavailable');
+      return { usage, historySaved: false };
+    }
   }
 }

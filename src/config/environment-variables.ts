@@ -69,6 +69,11 @@ export const ENVIRONMENT_VARIABLES = {
   RATE_LIMIT_WINDOW: { default: '60', description: 'rate-limit window, seconds' },
   ENABLE_CACHE: { default: 'true', description: 'response cache on/off' },
   CACHE_TTL: { default: '3600', description: 'response cache lifetime, seconds' },
+  CACHE_MAX_ENTRIES: {
+    default: '10000',
+    description: 'answers kept by the in-process cache tier (least recently used dropped first)',
+  },
+  CACHE_MAX_BYTES: { default: '64mb', description: 'size bound of the in-process cache tier' },
   CONVERSATION_MAX_MESSAGES: { default: '20', description: 'messages kept per conversation' },
   CONVERSATION_TTL: {
     default: '604800',

@@ -5,15 +5,21 @@ import { ConversationService } from './conversation.service';
 import { ConversationStore } from './conversation.store';
 import { ConversationsController } from './conversations.controller';
 import { MemoryConversationStore } from './memory-conversation.store';
+import { RedisConversationStore } from './redis-conversation.store';
+import { RedisConnection } from '../redis/redis.connection';
 
 @Module({
   controllers: [ConversationsController],
   providers: [
     {
       provide: ConversationStore,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<AllConfig, true>) =>
-        new MemoryConversationStore(config.get('conversation', { infer: true })),
+      inject: [ConfigService, RedisConnection],
+      useFactory: (config: ConfigService<AllConfig, true>, redis: RedisConnection) => {
+        const settings = config.get('conversation', { infer: true });
+        return redis.client
+          ? new RedisConversationStore(redis.client, settings, redis.keyPrefix)
+          : new MemoryConversationStore(settings);
+      },
     },
     ConversationService,
   ],

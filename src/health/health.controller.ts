@@ -9,6 +9,7 @@ import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs
 import { PublicRoute } from '../common/auth/public-route.decorator';
 import { HealthCheckFailureFilter } from './health-check-failure.filter';
 import { LlmProviderHealthIndicator } from './llm-provider.health';
+import { RedisHealthIndicator } from './redis.health';
 
 class LivenessDto {
   status!: 'healthy';
@@ -22,6 +23,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly llm: LlmProviderHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
   ) {}
 
   @Get(['', 'live'])
@@ -46,6 +48,9 @@ export class HealthController {
     description: 'A dependency is down, or the process is draining.',
   })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.llm.check()]);
+    return this.health.check([
+      () => this.llm.check(),
+      ...(this.redis.isConfigured ? [() => this.redis.check()] : []),
+    ]);
   }
 }

@@ -3,10 +3,11 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LlmModule } from '../llm/llm.module';
 import { HealthController } from './health.controller';
 import { LlmProviderHealthIndicator } from './llm-provider.health';
+import { RedisHealthIndicator } from './redis.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), LlmModule],
   controllers: [HealthController],
-  providers: [LlmProviderHealthIndicator],
+  providers: [LlmProviderHealthIndicator, RedisHealthIndicator],
 })
 export class HealthModule {}

@@ -12,11 +12,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Quiet, fast-retrying defaults; each test file states what it depends on. */
+/**
+ * Quiet and fast-retrying; the cache and the rate limit stay out of the way
+ * unless a test turns them on, since most tests count provider calls.
+ */
 const TEST_DEFAULTS: Record<string, string> = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
   OPENAI_RETRY_BASE_DELAY: '0.001',
+  ENABLE_CACHE: 'false',
+  RATE_LIMIT_REQUESTS: '1000000',
 };
 
 /**

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { ErrorCode } from '../../common/errors/error-code';
+import { STATUS_BY_ERROR_CODE, type ErrorCode } from '../../common/errors/error-code';
 
 class StreamErrorDto {
-  @ApiProperty({ example: 'upstream_unavailable' })
+  @ApiProperty({ enum: Object.keys(STATUS_BY_ERROR_CODE), example: 'upstream_unavailable' })
   error!: ErrorCode;
 
   @ApiProperty()
@@ -42,6 +42,13 @@ export class ChatStreamEventDto {
   model?: string;
 
   @ApiPropertyOptional({
+    enum: [false],
+    description:
+      'false on the last event when the answer could not be saved to the conversation (store unavailable).',
+  })
+  history_saved?: false;
+
+  @ApiPropertyOptional({
     type: StreamErrorDto,
     description: 'Present on the last event when the provider failed mid-stream.',
   })
@@ -56,6 +63,7 @@ export type ChatStreamEvent =
       finished: true;
       finish_reason: string;
       model: string;
+      history_saved?: false;
     } & Record<
       'tokens_used' | 'prompt_tokens' | 'completion_tokens' | 'cost_estimate',
       number | null

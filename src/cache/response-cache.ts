@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { createCache, type Cache } from 'cache-manager';
+import { Keyv } from 'keyv';
+import { LRUCache } from 'lru-cache';
+import type { AllConfig } from '../config/configuration';
+import type { CacheConfig } from '../config/cache.config';
+import { LlmProvider, type LlmCompletion, type LlmRequest } from '../llm/llm.provider';
+import { RedisConnection } from '../redis/redis.connection';
+import { InFlightCalls } from './in-flight-calls';
+import { RedisKeyvStore } from './redis-keyv.store';
+import { responseCacheKey } from './response-cache-key';
+
+export interface CachedCompletion {
+  completion: LlmCompletion;
+  /** True when no provider call was made for this request. */
+  cached: boolean;
+}
+
+/**
+ * Answers of non-streaming chats: an in-process LRU (bounded by entries and
+ * bytes) in front of Redis when configured. Concurrent identical requests on
+ * one replica share one provider call.
+ */
+@Injectable()
+export class ResponseCache {
+  private readonly settings: CacheConfig;
+  private readonly provider: string;
+  private readonly tiers: Cache;
+  private readonly inFlight = new InFlightCalls<LlmCompletion>();
+
+  constructor(config: ConfigService<AllConfig, true>, llm: LlmProvider, redis: RedisConnection) {
+    this.settings = config.get('cache', { infer: true });
+    this.provider = `${llm.name}:${config.get('llm.baseUrl', { infer: true }) ?? 'default'}`;
+    const local = new LRUCache<string, string>({
+      max: this.settings.maxEntries,
+      maxSize: this.settings.maxBytes,
+      sizeCalculation: (value) => Math.max(1, Buffer.byteLength(value)),
+    });
+    this.tiers = createCache({
+      ttl: this.settings.ttlMs,
+      stores: [
+        new Keyv({ store: local }),
+        ...(redis.client
+          ? [new Keyv({ store: new RedisKeyvStore(redis, `${redis.keyPrefix}cache:`) })]
+          : []),
+      ],
+    });
+  }
+
+  async getOrCompute(
+    request: LlmRequest,
+    ownerId: string | null,
+    signal: AbortSignal,
+    compute: (signal: AbortSignal) => Promise<LlmCompletion>,
+  ): Promise<CachedCompletion> {
+    if (!this.settings.enabled) return { completion: await compute(signal), cached: false };
+    const key = responseCacheKey(this.provider, request, ownerId);
+    const stored = await this.tiers.get<LlmCompletion>(key);
+    if (stored) return { completion: stored, cached: true };
+    const { value, joined } = await this.inFlight.run(key, signal, async (shared) => {
+      const completion = await compute(shared);
+      await this.tiers.set(key, completion);
+      return completion;
+    });
+    return { completion: value, cached: joined };
+  }
+}

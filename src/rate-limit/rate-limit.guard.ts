@@ -1,0 +1,41 @@
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { RequestWithCaller } from '../common/auth/caller';
+import { PUBLIC_ROUTE } from '../common/auth/public-route.decorator';
+import { RateLimitExceededError } from './rate-limit.errors';
+
+/**
+ * One budget per client across all API routes: the API key when there is one,
+ * else the client IP (from X-Forwarded-For only when TRUST_PROXY is on).
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return Promise.resolve(
+      this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, [
+        context.getHandler(),
+        context.getClass(),
+      ]) === true,
+    );
+  }
+
+  protected override getTracker(req: RequestWithCaller): Promise<string> {
+    const keyId = req.caller?.keyId;
+    return Promise.resolve(keyId ? `key:${keyId}` : `ip:${req.ip ?? 'unknown'}`);
+  }
+
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    name: string,
+  ): string {
+    return `${name}:${tracker}`;
+  }
+
+  protected override throwThrottlingException(
+    _context: ExecutionContext,
+    { timeToBlockExpire }: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new RateLimitExceededError(timeToBlockExpire);
+  }
+}
