@@ -10,6 +10,10 @@ import { createValidationPipe } from './common/validation/validation.pipe';
 import { configModule } from './config/configuration';
 import { ConversationModule } from './conversation/conversation.module';
 import { HealthModule } from './health/health.module';
+import { InFlightMiddleware } from './lifecycle/in-flight.middleware';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
@@ -18,6 +22,8 @@ import { RedisModule } from './redis/redis.module';
   imports: [
     configModule(),
     LoggingModule,
+    LifecycleModule,
+    MetricsModule,
     RedisModule,
     RateLimitModule,
     ChatModule,
@@ -36,7 +42,7 @@ import { RedisModule } from './redis/redis.module';
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply(RequestContextMiddleware)
+      .apply(RequestContextMiddleware, InFlightMiddleware, HttpMetricsMiddleware)
       .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

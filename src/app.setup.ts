@@ -31,7 +31,6 @@ export function configureApp(app: NestExpressApplication): { port: number } {
       ],
     });
   }
-  app.enableShutdownHooks();
   setupOpenApi(app, name, version);
   return { port };
 }

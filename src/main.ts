@@ -15,6 +15,15 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule, APP_OPTIONS);
   const { port } = configureApp(app);
+  // Our own handler rather than enableShutdownHooks(), which re-raises the signal: a drained stop exits 0.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
   await app.listen(port);
 }
 

@@ -6,6 +6,7 @@ import { LRUCache } from 'lru-cache';
 import type { AllConfig } from '../config/configuration';
 import type { CacheConfig } from '../config/cache.config';
 import { LlmProvider, type LlmCompletion, type LlmRequest } from '../llm/llm.provider';
+import { Metrics } from '../metrics/metrics';
 import { RedisConnection } from '../redis/redis.connection';
 import { InFlightCalls } from './in-flight-calls';
 import { RedisKeyvStore } from './redis-keyv.store';
@@ -29,7 +30,12 @@ export class ResponseCache {
   private readonly tiers: Cache;
   private readonly inFlight = new InFlightCalls<LlmCompletion>();
 
-  constructor(config: ConfigService<AllConfig, true>, llm: LlmProvider, redis: RedisConnection) {
+  constructor(
+    config: ConfigService<AllConfig, true>,
+    llm: LlmProvider,
+    redis: RedisConnection,
+    private readonly metrics: Metrics,
+  ) {
     this.settings = config.get('cache', { infer: true });
     this.provider = `${llm.name}:${config.get('llm.baseUrl', { infer: true }) ?? 'default'}`;
     const local = new LRUCache<string, string>({
@@ -57,12 +63,19 @@ export class ResponseCache {
     if (!this.settings.enabled) return { completion: await compute(signal), cached: false };
     const key = responseCacheKey(this.provider, request, ownerId);
     const stored = await this.tiers.get<LlmCompletion>(key);
-    if (stored) return { completion: stored, cached: true };
+    if (stored) return this.hit(stored);
     const { value, joined } = await this.inFlight.run(key, signal, async (shared) => {
       const completion = await compute(shared);
       await this.tiers.set(key, completion);
       return completion;
     });
-    return { completion: value, cached: joined };
+    if (joined) return this.hit(value);
+    this.metrics.cacheRequests.inc({ result: 'miss' });
+    return { completion: value, cached: false };
+  }
+
+  private hit(completion: LlmCompletion): CachedCompletion {
+    this.metrics.cacheRequests.inc({ result: 'hit' });
+    return { completion, cached: true };
   }
 }

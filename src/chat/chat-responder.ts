@@ -2,13 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Caller } from '../common/auth/caller';
 import { sendEventStream } from '../common/sse/event-stream';
+import { Metrics } from '../metrics/metrics';
 import { ChatService } from './chat.service';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 
 /** Puts a chat answer on the wire: JSON, or an event stream when asked for one. */
 @Injectable()
 export class ChatResponder {
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly chat: ChatService,
+    private readonly metrics: Metrics,
+  ) {}
 
   async reply(
     request: ChatRequestDto,
@@ -33,6 +37,11 @@ export class ChatResponder {
     res: Response,
   ): Promise<void> {
     const stream = await this.chat.openStream(request, caller, signal);
-    await sendEventStream(res, stream.events, { 'X-Conversation-ID': stream.conversationId });
+    this.metrics.activeStreams.inc();
+    try {
+      await sendEventStream(res, stream.events, { 'X-Conversation-ID': stream.conversationId });
+    } finally {
+      this.metrics.activeStreams.dec();
+    }
   }
 }

@@ -11,6 +11,8 @@ import type { AllConfig } from '../config/configuration';
 import type { LlmConfig } from '../config/llm.config';
 import { StoreUnavailableError } from '../conversation/conversation.errors';
 import { ConversationService } from '../conversation/conversation.service';
+import { Drain } from '../lifecycle/drain';
+import { ShuttingDownError } from '../lifecycle/shutting-down.error';
 import {
   LlmProvider,
   type LlmCompletion,
@@ -19,7 +21,7 @@ import {
   type LlmStreamEvent,
 } from '../llm/llm.provider';
 import { ModelPricing } from '../llm/model-pricing';
-import { RequestAbortedError } from '../llm/upstream.errors';
+import { Metrics } from '../metrics/metrics';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatResponseDto, UsageFieldsDto } from './dto/chat-response.dto';
 import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
@@ -61,6 +63,8 @@ export class ChatService {
     private readonly pricing: ModelPricing,
     private readonly conversations: ConversationService,
     private readonly cache: ResponseCache,
+    private readonly drain: Drain,
+    private readonly metrics: Metrics,
     private readonly scrubber: SecretScrubber,
     @InjectPinoLogger(ChatService.name) private readonly logger: PinoLogger,
     config: ConfigService<AllConfig, true>,
@@ -71,15 +75,16 @@ export class ChatService {
   async complete(
     request: ChatRequestDto,
     caller: Caller,
-    signal: AbortSignal,
+    clientSignal: AbortSignal,
   ): Promise<ChatAnswer> {
     const turn = await this.prepare(request, caller);
-    const { completion, cached } = await this.cache.getOrCompute(
-      turn.llmRequest,
-      caller.keyId,
-      signal,
-      (sharedSignal) => this.llm.complete(turn.llmRequest, sharedSignal),
-    );
+    const { completion, cached } = await this.cache
+      .getOrCompute(turn.llmRequest, caller.keyId, this.workSignal(clientSignal), (sharedSignal) =>
+        this.llm.complete(turn.llmRequest, sharedSignal),
+      )
+      .catch((error: unknown) => {
+        throw this.explain(error, clientSignal);
+      });
     const { usage, historySaved } = await this.record(
       turn,
       completion.content,
@@ -104,17 +109,33 @@ export class ChatService {
   async openStream(
     request: ChatRequestDto,
     caller: Caller,
-    signal: AbortSignal,
+    clientSignal: AbortSignal,
   ): Promise<ChatStream> {
     const turn = await this.prepare(request, caller);
-    const upstream = await this.llm.stream(turn.llmRequest, signal);
-    return { conversationId: turn.conversationId, events: this.relay(turn, upstream, signal) };
+    const upstream = await this.llm
+      .stream(turn.llmRequest, this.workSignal(clientSignal))
+      .catch((error: unknown) => {
+        throw this.explain(error, clientSignal);
+      });
+    return {
+      conversationId: turn.conversationId,
+      events: this.relay(turn, upstream, clientSignal),
+    };
+  }
+
+  /** Work stops when its client leaves, or when shutdown can wait no longer. */
+  private workSignal(clientSignal: AbortSignal): AbortSignal {
+    return AbortSignal.any([clientSignal, this.drain.deadline]);
+  }
+
+  private explain(error: unknown, clientSignal: AbortSignal): unknown {
+    return this.drain.deadline.aborted && !clientSignal.aborted ? new ShuttingDownError() : error;
   }
 
   private async *relay(
     turn: PendingTurn,
     upstream: AsyncIterable<LlmStreamEvent>,
-    signal: AbortSignal,
+    clientSignal: AbortSignal,
   ): AsyncGenerator<ChatStreamEvent> {
     const conversation_id = turn.conversationId;
     const pieces: string[] = [];
@@ -138,9 +159,10 @@ export class ChatService {
       }
     } catch (error) {
       // A client that left gets nothing more, and its unfinished turn is not stored.
-      if (signal.aborted || error instanceof RequestAbortedError) return;
-      this.logger.warn({ err: this.scrubber.describe(error) }, 'stream failed mid-way');
-      const { error: code, message } = describeError(error);
+      if (clientSignal.aborted) return;
+      const failure = this.explain(error, clientSignal);
+      this.logger.warn({ err: this.scrubber.describe(failure) }, 'stream failed mid-way');
+      const { error: code, message } = describeError(failure);
       yield { delta: '', conversation_id, finished: true, error: { error: code, message } };
     }
   }
@@ -188,6 +210,7 @@ export class ChatService {
     billed: boolean,
   ): Promise<RecordedTurn> {
     const cost = billed ? this.pricing.costOf(answer.model, answer.usage) : 0;
+    if (billed) this.metrics.recordUsage(answer.model, answer.usage, cost);
     const tokens = answer.usage ? answer.usage.promptTokens + answer.usage.completionTokens : null;
     const answeredAt = new Date().toISOString();
     const usage = {

@@ -10,6 +10,7 @@ import { PublicRoute } from '../common/auth/public-route.decorator';
 import { HealthCheckFailureFilter } from './health-check-failure.filter';
 import { LlmProviderHealthIndicator } from './llm-provider.health';
 import { RedisHealthIndicator } from './redis.health';
+import { ShutdownHealthIndicator } from './shutdown.health';
 
 class LivenessDto {
   status!: 'healthy';
@@ -24,6 +25,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly llm: LlmProviderHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly shutdown: ShutdownHealthIndicator,
   ) {}
 
   @Get(['', 'live'])
@@ -49,6 +51,7 @@ export class HealthController {
   })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
+      () => this.shutdown.check(),
       () => this.llm.check(),
       ...(this.redis.isConfigured ? [() => this.redis.check()] : []),
     ]);

@@ -1,7 +1,16 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { RequestWithCaller } from '../common/auth/caller';
 import { PUBLIC_ROUTE } from '../common/auth/public-route.decorator';
+import { Metrics } from '../metrics/metrics';
 import { RateLimitExceededError } from './rate-limit.errors';
 
 /**
@@ -10,6 +19,15 @@ import { RateLimitExceededError } from './rate-limit.errors';
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly metrics: Metrics,
+  ) {
+    super(options, storage, reflector);
+  }
+
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     return Promise.resolve(
       this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, [
@@ -36,6 +54,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     { timeToBlockExpire }: ThrottlerLimitDetail,
   ): Promise<void> {
+    this.metrics.rateLimited.inc();
     throw new RateLimitExceededError(timeToBlockExpire);
   }
 }

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TokenUsage } from '../llm/llm.provider';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * Every metric the service exports, on a registry of its own (so two apps in
+ * one process, as in tests, never share counters).
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration until the response is finished',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly providerCalls = new Counter({
+    name: 'openai_api_calls_total',
+    help: 'Attempts to call the LLM provider, by model and outcome (ok, or the error code)',
+    labelNames: ['model', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tokens = new Counter({
+    name: 'openai_tokens_used_total',
+    help: 'Tokens billed by the provider, by model and type (prompt|completion)',
+    labelNames: ['model', 'type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cost = new Counter({
+    name: 'llm_cost_usd_total',
+    help: 'Estimated provider cost in USD, by model (models without a known price add nothing)',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cacheRequests = new Counter({
+    name: 'cache_requests_total',
+    help: 'Response cache lookups by result (hit|miss)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'rate_limited_total',
+    help: "Requests refused by this service's rate limit",
+    registers: [this.registry],
+  });
+
+  readonly llmDuration = new Histogram({
+    name: 'llm_request_duration_seconds',
+    help: 'LLM requests, retries included, by provider, model and outcome',
+    labelNames: ['provider', 'model', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly timeToFirstToken = new Histogram({
+    name: 'llm_time_to_first_token_seconds',
+    help: 'Time from the request to the first streamed piece of the answer',
+    labelNames: ['provider', 'model'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly activeStreams = new Gauge({
+    name: 'sse_streams_active',
+    help: 'Server-Sent Event streams open right now',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  recordUsage(model: string, usage: TokenUsage | null, cost: number | null): void {
+    if (usage) {
+      this.tokens.inc({ model, type: 'prompt' }, usage.promptTokens);
+      this.tokens.inc({ model, type: 'completion' }, usage.completionTokens);
+    }
+    if (cost !== null) this.cost.inc({ model }, cost);
+  }
+}
