@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Caller } from '../common/auth/caller';
+import { setChatLogFields } from '../common/logging/request-log';
 import { sendEventStream } from '../common/sse/event-stream';
 import { Metrics } from '../metrics/metrics';
 import { ChatService } from './chat.service';
 import type { ChatRequestDto } from './dto/chat-request.dto';
+import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
 
 /** Puts a chat answer on the wire: JSON, or an event stream when asked for one. */
 @Injectable()
@@ -27,6 +29,12 @@ export class ChatResponder {
       'X-Cache': body.cached ? 'HIT' : 'MISS',
       ...(!historySaved && { 'X-History-Saved': 'false' }),
     });
+    setChatLogFields(res, {
+      model: body.model,
+      cached: body.cached,
+      tokens: body.tokens_used,
+      cost: body.cost_estimate,
+    });
     res.json(body);
   }
 
@@ -39,9 +47,28 @@ export class ChatResponder {
     const stream = await this.chat.openStream(request, caller, signal);
     this.metrics.activeStreams.inc();
     try {
-      await sendEventStream(res, stream.events, { 'X-Conversation-ID': stream.conversationId });
+      await sendEventStream(res, this.loggingLastEvent(stream.events, res), {
+        'X-Conversation-ID': stream.conversationId,
+      });
     } finally {
       this.metrics.activeStreams.dec();
+    }
+  }
+
+  private async *loggingLastEvent(
+    events: AsyncIterable<ChatStreamEvent>,
+    res: Response,
+  ): AsyncGenerator<ChatStreamEvent> {
+    for await (const event of events) {
+      if (event.finished && 'model' in event) {
+        setChatLogFields(res, {
+          model: event.model,
+          cached: false,
+          tokens: event.tokens_used,
+          cost: event.cost_estimate,
+        });
+      }
+      yield event;
     }
   }
 }

@@ -1,14 +1,7 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { routeOf } from '../common/request-context/route-of';
 import { Metrics } from './metrics';
-
-/** Route patterns only: unknown paths share one label, so random URLs add no series. */
-export function routeOf(req: Request): string {
-  const pattern = (req.route as { path?: unknown } | undefined)?.path;
-  // Nest answers unknown paths from a catch-all route of its own.
-  if (typeof pattern !== 'string' || pattern.includes('*')) return 'unmatched';
-  return `${req.baseUrl}${pattern}`;
-}
 
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {

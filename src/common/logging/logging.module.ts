@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { AllConfig } from '../../config/configuration';
 import { assignRequestId } from '../request-context/request-id';
+import { isProbe, requestLogFields } from './request-log';
 import { SecretScrubber } from './secret-scrubber';
 
 @Global()
@@ -26,6 +27,20 @@ import { SecretScrubber } from './secret-scrubber';
               }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
+            autoLogging: { ignore: isProbe },
+            customSuccessObject: (req: IncomingMessage, res: ServerResponse, line: object) => ({
+              ...line,
+              ...requestLogFields(req, res),
+            }),
+            customErrorObject: (
+              req: IncomingMessage,
+              res: ServerResponse,
+              _error: Error,
+              line: object,
+            ) => ({
+              ...line,
+              ...requestLogFields(req, res),
+            }),
             transport: app.nodeEnv === 'development' ? { target: 'pino-pretty' } : undefined,
           },
         };
