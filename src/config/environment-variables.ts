@@ -22,7 +22,8 @@ export const ENVIRONMENT_VARIABLES = {
   BODY_LIMIT: { default: '1mb', description: 'request size limit (bytes, or with kb/mb)' },
   TRUST_PROXY: {
     default: 'false',
-    description: 'only then are X-Forwarded-For / X-Real-IP believed for the client IP',
+    description:
+      'only then is X-Forwarded-For believed for the client IP: the address the nearest proxy saw (one hop)',
   },
   API_KEYS: {
     description:
