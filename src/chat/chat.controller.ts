@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import {
+  ApiBearerAuth,
   ApiConsumes,
+  ApiSecurity,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
@@ -21,9 +23,12 @@ const EVENT_STREAM_DESCRIPTION =
   'text/event-stream: one `data: <ChatStreamEvent JSON>` line per event, then a blank line. ' +
   'Pieces have `finished: false`; the last event has `finished: true` and usage, or `error` if the provider failed mid-stream.';
 
+// Listed in this order, the document offers a bearer token first, then X-API-Key.
+@ApiSecurity('api-key')
+@ApiBearerAuth()
 @ApiTags('chat')
 @ApiConsumes('application/json')
-@ApiExtraModels(ChatStreamEventDto)
+@ApiExtraModels(ChatResponseDto, ChatStreamEventDto)
 @ApiErrorResponses(
   'bad_request',
   'context_length_exceeded',
@@ -49,7 +54,14 @@ export class ChatController {
   @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({
     description: `The answer, with headers X-Conversation-ID and X-Cache (HIT|MISS). With stream: true, ${EVENT_STREAM_DESCRIPTION}`,
-    type: ChatResponseDto,
+    headers: {
+      'X-Conversation-ID': { schema: { type: 'string', format: 'uuid' } },
+      'X-Cache': { schema: { type: 'string', enum: ['HIT', 'MISS'] } },
+    },
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(ChatResponseDto) } },
+      'text/event-stream': { schema: { $ref: getSchemaPath(ChatStreamEventDto) } },
+    },
   })
   chat(
     @Body() request: ChatRequestDto,
@@ -66,6 +78,7 @@ export class ChatController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description: `${EVENT_STREAM_DESCRIPTION} Header X-Conversation-ID.`,
+    headers: { 'X-Conversation-ID': { schema: { type: 'string', format: 'uuid' } } },
     content: { 'text/event-stream': { schema: { $ref: getSchemaPath(ChatStreamEventDto) } } },
   })
   stream(

@@ -1,10 +1,20 @@
 import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentCaller, type Caller } from '../common/auth/caller';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
 import { ConversationService } from './conversation.service';
 import { ConversationResponseDto } from './dto/conversation-response.dto';
 
+// Listed in this order, the document offers a bearer token first, then X-API-Key.
+@ApiSecurity('api-key')
+@ApiBearerAuth()
 @ApiTags('conversations')
 @ApiErrorResponses('unauthorized', 'not_found', 'rate_limit_exceeded', 'store_unavailable')
 @Controller('api/v1/conversations')

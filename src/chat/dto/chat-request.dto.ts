@@ -13,6 +13,8 @@ import {
   Min,
 } from 'class-validator';
 
+// class-validator checks a property's decorators bottom-up and the pipe stops at the first
+// failure, so each type check sits last: a string temperature is reported as "not a number".
 export class ChatRequestDto {
   @ApiProperty({
     description: 'The user message; trimmed, then 1 to 5000 characters.',
@@ -21,8 +23,8 @@ export class ChatRequestDto {
     example: 'What is the capital of France?',
   })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
   @Length(1, 5000)
+  @IsString()
   message!: string;
 
   @ApiPropertyOptional({
@@ -39,8 +41,8 @@ export class ChatRequestDto {
       'Stored with the conversation and sent first on every later turn; a new one replaces it.',
   })
   @IsOptional()
-  @IsString()
   @MaxLength(1000)
+  @IsString()
   system_prompt?: string;
 
   @ApiPropertyOptional({
@@ -49,9 +51,9 @@ export class ChatRequestDto {
     description: 'Default from OPENAI_TEMPERATURE (0.7).',
   })
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(2)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   temperature?: number;
 
   @ApiPropertyOptional({
@@ -61,9 +63,9 @@ export class ChatRequestDto {
     description: 'Default from OPENAI_MAX_TOKENS (1000).',
   })
   @IsOptional()
-  @IsInt()
   @Min(1)
   @Max(4000)
+  @IsInt()
   max_tokens?: number;
 
   @ApiPropertyOptional({

@@ -25,6 +25,10 @@ export class ErrorResponseDto {
   })
   details?: FieldProblemDto[];
 
-  @ApiPropertyOptional({ description: 'Seconds to wait before retrying (429).', example: 30 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'Whole seconds to wait before retrying (429).',
+    example: 30,
+  })
   retry_after?: number;
 }

@@ -10,12 +10,14 @@ function toFieldProblems(errors: readonly ValidationError[], parent = ''): Field
   });
 }
 
-/** DTO validation: unknown fields are refused, and every problem is listed by field. */
+/** DTO validation: unknown fields are refused, and every invalid field is listed once. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,
+    // One detail per field: its first problem, not every rule it also breaks.
+    stopAtFirstError: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => new RequestValidationError(toFieldProblems(errors)),
   });
