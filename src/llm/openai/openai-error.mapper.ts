@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { DomainError } from '../../common/errors/domain.error';
 import {
@@ -61,8 +62,9 @@ export function toUpstreamError(
     return new UpstreamUnavailableError('The LLM provider could not be reached.', { cause: error });
   }
   if (error instanceof APIError) return fromStatus(error as APIError);
+  // fetch's errors may come from another realm (e.g. under jest), where `instanceof Error` is false.
   if (
-    error instanceof Error &&
+    types.isNativeError(error) &&
     error.name === 'TypeError' &&
     /terminated|socket/i.test(error.message)
   ) {

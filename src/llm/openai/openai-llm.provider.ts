@@ -14,7 +14,7 @@ import {
   type TokenUsage,
 } from '../llm.provider';
 import { withRetries } from '../retry-policy';
-import { UpstreamError } from '../upstream.errors';
+import { RequestAbortedError, UpstreamError, UpstreamTimeoutError } from '../upstream.errors';
 import { toUpstreamError } from './openai-error.mapper';
 
 type RetrySettings = Pick<LlmConfig, 'maxRetries' | 'retryBaseDelayMs' | 'timeoutMs'>;
@@ -107,6 +107,9 @@ export class OpenAiLlmProvider extends LlmProvider {
     } finally {
       deadline.clear();
     }
+    // The SDK ends a stream quietly on abort: a client gone or an idle timeout, not the answer done.
+    if (callerSignal.aborted) throw new RequestAbortedError();
+    if (deadline.expired) throw new UpstreamTimeoutError();
     // A stream cut off before the model finished must not pass for a whole answer.
     if (finishReason === undefined) {
       throw new UpstreamError('The LLM provider ended the stream before the answer was complete.');
