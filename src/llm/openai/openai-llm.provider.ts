@@ -13,6 +13,7 @@ import {
   type LlmStreamEvent,
   type TokenUsage,
 } from '../llm.provider';
+import { outcomeOf, type LlmAttemptListener } from '../llm-attempt';
 import { withRetries } from '../retry-policy';
 import { RequestAbortedError, UpstreamError, UpstreamTimeoutError } from '../upstream.errors';
 import { toUpstreamError } from './openai-error.mapper';
@@ -54,12 +55,13 @@ export class OpenAiLlmProvider extends LlmProvider {
   constructor(
     private readonly client: OpenAI,
     private readonly settings: RetrySettings,
+    private readonly onAttempt: LlmAttemptListener,
   ) {
     super();
   }
 
   complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
-    return this.withRetries(signal, async (deadline) => {
+    return this.withRetries(signal, request.model, async (deadline) => {
       try {
         const completion = await this.client.chat.completions.create(
           { ...toParams(request), stream: false },
@@ -73,13 +75,17 @@ export class OpenAiLlmProvider extends LlmProvider {
   }
 
   async stream(request: LlmRequest, signal: AbortSignal): Promise<AsyncIterable<LlmStreamEvent>> {
-    const { chunks, deadline } = await this.withRetries(signal, async (deadline) => ({
-      chunks: await this.client.chat.completions.create(
-        { ...toParams(request), stream: true, stream_options: { include_usage: true } },
-        { signal: deadline.signal },
-      ),
-      deadline,
-    }));
+    const { chunks, deadline } = await this.withRetries(
+      signal,
+      request.model,
+      async (deadline) => ({
+        chunks: await this.client.chat.completions.create(
+          { ...toParams(request), stream: true, stream_options: { include_usage: true } },
+          { signal: deadline.signal },
+        ),
+        deadline,
+      }),
+    );
     return this.readStream(chunks, request.model, deadline, signal);
   }
 
@@ -120,17 +126,30 @@ export class OpenAiLlmProvider extends LlmProvider {
   /** Each attempt gets its own deadline; the attempt owns clearing it once it succeeds. */
   private withRetries<T>(
     signal: AbortSignal,
+    model: string,
     attempt: (deadline: AttemptDeadline) => Promise<T>,
   ): Promise<T> {
     const { maxRetries, retryBaseDelayMs, timeoutMs } = this.settings;
     return withRetries(
-      async () => {
+      async (attemptNumber) => {
         const deadline = new AttemptDeadline(timeoutMs, signal);
+        const started = performance.now();
+        const report = (outcome: string) =>
+          this.onAttempt({
+            model,
+            attempt: attemptNumber,
+            outcome,
+            durationMs: performance.now() - started,
+          });
         try {
-          return await attempt(deadline);
+          const result = await attempt(deadline);
+          report('ok');
+          return result;
         } catch (error) {
           deadline.clear();
-          throw toUpstreamError(error, signal, deadline.expired);
+          const failure = toUpstreamError(error, signal, deadline.expired);
+          report(outcomeOf(failure));
+          throw failure;
         }
       },
       { maxRetries, baseDelayMs: retryBaseDelayMs },
