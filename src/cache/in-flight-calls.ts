@@ -26,7 +26,9 @@ export class InFlightCalls<T> {
     start: (signal: AbortSignal) => Promise<T>,
   ): Promise<{ value: T; joined: boolean }> {
     if (signal.aborted) throw new RequestAbortedError();
-    const existing = this.calls.get(key);
+    // A call its last waiter cancelled may not have settled yet; it must not be joined.
+    const running = this.calls.get(key);
+    const existing = running?.controller.signal.aborted ? undefined : running;
     const call = existing ?? this.start(key, start);
     call.waiters += 1;
     const leave = () => {
@@ -43,10 +45,13 @@ export class InFlightCalls<T> {
 
   private start(key: string, start: (signal: AbortSignal) => Promise<T>): SharedCall<T> {
     const controller = new AbortController();
+    const forget = () => {
+      if (this.calls.get(key) === call) this.calls.delete(key);
+    };
     const call: SharedCall<T> = {
       controller,
       waiters: 0,
-      result: start(controller.signal).finally(() => this.calls.delete(key)),
+      result: start(controller.signal).finally(forget),
     };
     this.calls.set(key, call);
     return call;

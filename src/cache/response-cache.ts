@@ -12,6 +12,20 @@ import { InFlightCalls } from './in-flight-calls';
 import { RedisKeyvStore } from './redis-keyv.store';
 import { responseCacheKey } from './response-cache-key';
 
+/** Keyv passes a TTL in ms as set()'s third argument, where lru-cache expects an options object. */
+function keyvLruStore(lru: LRUCache<string, string>) {
+  return {
+    get: (key: string) => lru.get(key),
+    set: (key: string, value: string, ttl?: number) => {
+      lru.set(key, value, ttl ? { ttl } : undefined);
+      return true;
+    },
+    delete: (key: string) => lru.delete(key),
+    clear: () => lru.clear(),
+    has: (key: string) => lru.has(key),
+  };
+}
+
 export interface CachedCompletion {
   completion: LlmCompletion;
   /** True when no provider call was made for this request. */
@@ -46,7 +60,7 @@ export class ResponseCache {
     this.tiers = createCache({
       ttl: this.settings.ttlMs,
       stores: [
-        new Keyv({ store: local }),
+        new Keyv({ store: keyvLruStore(local) }),
         ...(redis.client
           ? [new Keyv({ store: new RedisKeyvStore(redis, `${redis.keyPrefix}cache:`) })]
           : []),
