@@ -31,4 +31,9 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
     },
   },
+  {
+    // Plain JavaScript scripts: no type information to lint with.
+    files: ['bench/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
 );

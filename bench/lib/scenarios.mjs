@@ -1,0 +1,512 @@
+/**
+ * The six scenarios of issue 5. Each one measures and returns raw numbers;
+ * report.mjs turns them into the table and the target checks.
+ */
+import { clearInterval, setInterval } from 'node:timers';
+import { setTimeout as delay } from 'node:timers/promises';
+import { connectInspector } from './inspector.mjs';
+import { runLoad } from './load.mjs';
+import { cpuMicros, memory } from './proc-stats.mjs';
+import { median, round, summarize } from './stats.mjs';
+
+const MESSAGE = 'Hello! Please answer in one short sentence.';
+const MODEL = 'gpt-4o-mini';
+/** Seconds a load job may overrun its planned duration before it is killed. */
+const LOAD_MARGIN_MS = 60_000;
+
+/**
+ * @typedef {object} BenchConfig
+ * @property {number} durationS seconds per measured segment
+ * @property {number} rounds interleaved rounds per scenario
+ * @property {number} warmupS
+ * @property {number} streamRequests per target, scenario 4
+ * @property {number} openStreams scenario 5
+ * @property {number} openStreamGapMs scenario 5, gap between chunks
+ * @property {number} leakRequests scenario 6
+ * @property {number} leakMaxS scenario 6, time cap of each half (a slow service does fewer requests)
+ * @property {number} pauseMs idle pause before a memory reading
+ *
+ * @typedef {{ proc: import('./processes.mjs').ManagedProcess, origin: string }} Endpoint
+ * @typedef {Endpoint & { port: number, configure: (config: object) => Promise<void>, stats: () => Promise<{ completions: number, streams: number }> }} Fake
+ * @typedef {Endpoint & { inspectPort?: number }} Service
+ * @typedef {{ fake: Fake, proxy: Endpoint, service: Service, cfg: BenchConfig, log: (line: string) => void }} Bench
+ * @typedef {{ name: string, url: string, body: string, format: 'openai' | 'service', pid: number, uniqueBodies?: boolean }} Target
+ */
+
+/** @param {boolean} stream */
+function openAiBody(stream) {
+  return JSON.stringify({
+    model: MODEL,
+    messages: [{ role: 'user', content: MESSAGE }],
+    temperature: 0.7,
+    max_tokens: 1000,
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+  });
+}
+
+/**
+ * direct (OpenAI body to the fake), proxy (same body through the bare proxy),
+ * service (the API's own body).
+ *
+ * @param {Bench} bench
+ * @param {boolean} stream
+ * @returns {Target[]}
+ */
+function targets({ fake, proxy, service }, stream) {
+  const suffix = stream ? '/stream' : '';
+  return [
+    {
+      name: 'direct',
+      url: `${fake.origin}/v1/chat/completions`,
+      body: openAiBody(stream),
+      format: 'openai',
+      pid: fake.proc.pid,
+    },
+    {
+      name: 'proxy',
+      url: `${proxy.origin}/api/v1/chat${suffix}`,
+      body: openAiBody(stream),
+      format: 'openai',
+      pid: proxy.proc.pid,
+    },
+    {
+      name: 'service',
+      url: `${service.origin}/api/v1/chat${suffix}`,
+      body: JSON.stringify({ message: MESSAGE }),
+      format: 'service',
+      pid: service.proc.pid,
+    },
+  ];
+}
+
+/**
+ * @param {Target} target
+ * @param {{ connections: number, durationS?: number, amount?: number }} load
+ */
+function autocannonJob(target, load) {
+  return {
+    mode: 'autocannon',
+    url: target.url,
+    body: target.body,
+    uniqueBodies: target.uniqueBodies === true,
+    ...load,
+  };
+}
+
+/**
+ * @param {Target[]} list
+ * @param {number} seconds
+ */
+async function warmup(list, seconds) {
+  for (const target of list) {
+    await runLoad(
+      autocannonJob(target, { connections: 10, durationS: seconds }),
+      seconds * 1000 + LOAD_MARGIN_MS,
+    );
+  }
+}
+
+/**
+ * Runs every target for `durationS`, `rounds` times, rotating the order each
+ * round, and reads each target process's CPU time around its own segments.
+ *
+ * @param {Target[]} list
+ * @param {{ connections: number, durationS: number, rounds: number }} load
+ */
+async function interleavedAutocannon(list, { connections, durationS, rounds }) {
+  /** @type {Map<string, { segments: any[], cpu: number | null }>} */
+  const byTarget = new Map(list.map((target) => [target.name, { segments: [], cpu: 0 }]));
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < list.length; k++) {
+      const target = list[(round + k) % list.length];
+      const entry = /** @type {{ segments: any[], cpu: number | null }} */ (
+        byTarget.get(target.name)
+      );
+      const cpuBefore = cpuMicros(target.pid);
+      const result = await runLoad(
+        autocannonJob(target, { connections, durationS }),
+        durationS * 1000 + LOAD_MARGIN_MS,
+      );
+      const cpuAfter = cpuMicros(target.pid);
+      entry.segments.push(result);
+      entry.cpu =
+        entry.cpu === null || cpuBefore === null || cpuAfter === null
+          ? null
+          : entry.cpu + cpuAfter - cpuBefore;
+    }
+  }
+  return Object.fromEntries(
+    [...byTarget].map(([name, entry]) => [name, aggregate(entry.segments, entry.cpu)]),
+  );
+}
+
+/**
+ * Throughput over all segments; latency percentiles are the median of the
+ * segments' (autocannon's histograms have 1 ms resolution).
+ *
+ * @param {any[]} segments
+ * @param {number | null} cpu
+ */
+function aggregate(segments, cpu) {
+  const requests = segments.reduce((sum, s) => sum + s.requests, 0);
+  const durationS = segments.reduce((sum, s) => sum + s.durationS, 0);
+  return {
+    requests,
+    rps: round(requests / durationS, 1),
+    p50: median(segments.map((s) => s.latency.p50)),
+    p99: median(segments.map((s) => s.latency.p99)),
+    p99Max: Math.max(...segments.map((s) => s.latency.p99)),
+    errors: segments.reduce((sum, s) => sum + s.errors + s.timeouts, 0),
+    non2xx: segments.reduce((sum, s) => sum + s.non2xx, 0),
+    cpuMicrosPerRequest: cpu === null || requests === 0 ? null : round(cpu / requests, 1),
+    segments: segments.map((s) => ({
+      rps: round(s.rps, 1),
+      p50: s.latency.p50,
+      p99: s.latency.p99,
+      errors: s.errors + s.timeouts,
+      non2xx: s.non2xx,
+      statusCodes: s.statusCodes,
+    })),
+  };
+}
+
+/**
+ * @template T, U
+ * @param {Record<string, T>} record
+ * @param {(value: T) => U} fn
+ * @returns {Record<string, U>}
+ */
+const mapValues = (record, fn) =>
+  Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
+
+/**
+ * 1. Non-streaming, provider latency 0 ms: 1 connection (sub-millisecond
+ * timings, requests interleaved one by one) and 50 connections.
+ *
+ * @param {Bench} bench
+ */
+export async function nonStreaming(bench) {
+  const { cfg, log } = bench;
+  await bench.fake.configure({ latencyMs: 0 });
+  const list = targets(bench, false);
+  log('scenario 1: warm-up');
+  await warmup(list, cfg.warmupS);
+
+  log('scenario 1: 1 connection, requests interleaved');
+  const durationMs = cfg.durationS * cfg.rounds * 1000;
+  const sequential = await runLoad(
+    {
+      mode: 'sequential',
+      targets: list.map(({ name, url, body }) => ({ name, url, body })),
+      durationMs,
+      warmupPerTarget: 100,
+    },
+    durationMs + LOAD_MARGIN_MS,
+  );
+  const oneConnection = mapValues(
+    /** @type {Record<string, { samples: number[], errors: number }>} */ (sequential),
+    ({ samples, errors }) => {
+      const summary = summarize(samples);
+      return { ...summary, rps: round(1000 / summary.mean, 1), errors };
+    },
+  );
+
+  log('scenario 1: 50 connections');
+  const fifty = await interleavedAutocannon(list, {
+    connections: 50,
+    durationS: cfg.durationS,
+    rounds: cfg.rounds,
+  });
+  return {
+    oneConnection,
+    fiftyConnections: fifty,
+    addedP50: round(oneConnection.service.p50 - oneConnection.direct.p50),
+    addedP99: round(oneConnection.service.p99 - oneConnection.direct.p99),
+    proxyAddedP50: round(oneConnection.proxy.p50 - oneConnection.direct.p50),
+    proxyAddedP99: round(oneConnection.proxy.p99 - oneConnection.direct.p99),
+    throughputRatio: round(fifty.service.rps / fifty.proxy.rps),
+    cpuMicrosPerRequest: fifty.service.cpuMicrosPerRequest,
+  };
+}
+
+/**
+ * 2. Non-streaming, provider latency 50 ms, 200 connections.
+ *
+ * @param {Bench} bench
+ */
+export async function slowProvider(bench) {
+  const { cfg, log } = bench;
+  await bench.fake.configure({ latencyMs: 50 });
+  log('scenario 2: 50 ms provider, 200 connections');
+  const results = await interleavedAutocannon(targets(bench, false), {
+    connections: 200,
+    durationS: cfg.durationS,
+    rounds: cfg.rounds,
+  });
+  await bench.fake.configure({ latencyMs: 0 });
+  return {
+    results,
+    addedP99: results.service.p99 - results.direct.p99,
+    serviceErrors: results.service.errors + results.service.non2xx,
+  };
+}
+
+/**
+ * 3. Cache hits (identical body) against misses (a fresh body each request) on
+ * a service started with the cache on.
+ *
+ * @param {Bench} bench a service with ENABLE_CACHE=true
+ * @param {number | undefined} missRpsCacheOff scenario 1's service req/s at 50 connections
+ */
+export async function cacheHits(bench, missRpsCacheOff) {
+  const { cfg, log, service } = bench;
+  await bench.fake.configure({ latencyMs: 0 });
+  const url = `${service.origin}/api/v1/chat`;
+  /** @type {Target} */
+  const hit = {
+    name: 'hit',
+    url,
+    body: JSON.stringify({ message: MESSAGE }),
+    format: 'service',
+    pid: service.proc.pid,
+  };
+  /** @type {Target} */
+  const miss = {
+    ...hit,
+    name: 'miss',
+    body: JSON.stringify({ message: `${MESSAGE} [<id>]` }),
+    uniqueBodies: true,
+  };
+
+  log('scenario 3: warm-up (hits only, counting provider calls)');
+  const before = await bench.fake.stats();
+  await warmup([hit], cfg.warmupS);
+  const providerCallsDuringHits = (await bench.fake.stats()).completions - before.completions;
+  await warmup([miss], cfg.warmupS);
+
+  log('scenario 3: hits and misses, 50 connections');
+  const results = await interleavedAutocannon([hit, miss], {
+    connections: 50,
+    durationS: cfg.durationS,
+    rounds: cfg.rounds,
+  });
+  return {
+    results,
+    providerCallsDuringHitWarmup: providerCallsDuringHits,
+    hitOverMissCacheOff: missRpsCacheOff ? round(results.hit.rps / missRpsCacheOff) : null,
+    hitOverMissSameProcess: round(results.hit.rps / results.miss.rps),
+  };
+}
+
+/**
+ * 4. Streaming, 20 chunks 10 ms apart, 1 connection, requests interleaved one
+ * by one. Per-chunk delay: how much later than through `direct` each chunk
+ * arrives, counted from the stream's first content event (so the request's
+ * own overhead, measured by time to first content, is not counted twice).
+ *
+ * @param {Bench} bench
+ */
+export async function streaming(bench) {
+  const { cfg, log } = bench;
+  const chunks = 20;
+  const gapMs = 10;
+  await bench.fake.configure({ latencyMs: 0, chunks, gapMs });
+  log(`scenario 4: streaming, ${cfg.streamRequests} requests per target`);
+  const plannedMs = cfg.streamRequests * 3 * (chunks * gapMs + 50);
+  /** @type {Record<string, any[]>} */
+  const runs = await runLoad(
+    {
+      mode: 'stream',
+      targets: targets(bench, true).map(({ name, url, body, format }) => ({
+        name,
+        url,
+        body,
+        format,
+      })),
+      requestsPerTarget: cfg.streamRequests,
+      warmupPerTarget: 5,
+    },
+    plannedMs + LOAD_MARGIN_MS,
+  );
+
+  const complete = mapValues(runs, (list) =>
+    list.filter((run) => run.complete && run.content.length === chunks),
+  );
+  const reference = Array.from({ length: chunks }, (_, i) =>
+    median(complete.direct.map((run) => run.content[i] - run.content[0])),
+  );
+  const perTarget = mapValues(runs, (list) => {
+    const ok = list.filter((run) => run.complete && run.content.length === chunks);
+    const chunkDelays = ok.flatMap((run) =>
+      run.content.slice(1).map((t, j) => t - run.content[0] - reference[j + 1]),
+    );
+    return {
+      requests: list.length,
+      incomplete: list.length - ok.length,
+      failures: [...new Set(list.map((run) => run.failure).filter(Boolean))],
+      headers: summarize(ok.map((run) => run.headers)),
+      firstByte: summarize(ok.map((run) => run.headers)),
+      firstBodyByte: summarize(ok.map((run) => run.firstByte)),
+      firstContent: summarize(ok.map((run) => run.content[0])),
+      total: summarize(ok.map((run) => run.total)),
+      chunkDelay: summarize(chunkDelays),
+      batchedReads: ok.reduce((sum, run) => sum + run.batched, 0),
+      reads: ok.reduce((sum, run) => sum + run.reads, 0),
+    };
+  });
+  /** @param {'proxy' | 'service'} name @param {'firstByte' | 'firstContent' | 'total'} metric */
+  const added = (name, metric) => ({
+    p50: round(perTarget[name][metric].p50 - perTarget.direct[metric].p50),
+    p99: round(perTarget[name][metric].p99 - perTarget.direct[metric].p99),
+  });
+  return {
+    chunks,
+    gapMs,
+    perTarget,
+    added: {
+      proxy: {
+        firstByte: added('proxy', 'firstByte'),
+        firstContent: added('proxy', 'firstContent'),
+        total: added('proxy', 'total'),
+      },
+      service: {
+        firstByte: added('service', 'firstByte'),
+        firstContent: added('service', 'firstContent'),
+        total: added('service', 'total'),
+      },
+    },
+  };
+}
+
+/**
+ * Connects to the service's inspector when it has one; memory readings then
+ * follow a forced full GC and include the V8 heap.
+ *
+ * @param {Service} service
+ */
+async function inspectorOf(service) {
+  if (!service.inspectPort) return null;
+  return connectInspector(service.inspectPort).catch(() => null);
+}
+
+/**
+ * 5. Many SSE streams open at once through the service: peak RSS (sampled
+ * every 50 ms, and the kernel's high-water mark), the heap halfway through,
+ * and whether every stream ended with its final `finished: true` event.
+ *
+ * @param {Bench} bench a fresh service, started with an inspector
+ */
+export async function openStreams(bench) {
+  const { cfg, log, service } = bench;
+  const chunks = 20;
+  const rampMs = 500;
+  await bench.fake.configure({ latencyMs: 0, chunks, gapMs: cfg.openStreamGapMs });
+  const [, , target] = targets(bench, true);
+  await warmup([targets(bench, false)[2]], 1);
+  const inspector = await inspectorOf(service);
+  await inspector?.collectGarbage();
+  const baseline = memory(service.proc.pid);
+  const baselineHeap = (await inspector?.memoryUsage())?.heapUsed ?? null;
+
+  log(`scenario 5: ${cfg.openStreams} streams open at once`);
+  let sampledPeak = 0;
+  const sampler = setInterval(() => {
+    sampledPeak = Math.max(sampledPeak, memory(service.proc.pid)?.rss ?? 0);
+  }, 50);
+  const streamMs = (chunks - 1) * cfg.openStreamGapMs;
+  const heapMidway = delay(rampMs + streamMs / 2)
+    .then(() => inspector?.memoryUsage())
+    .catch(() => undefined);
+  try {
+    const result = await runLoad(
+      {
+        mode: 'concurrentStreams',
+        target: { name: 'service', url: target.url, body: target.body, format: target.format },
+        count: cfg.openStreams,
+        rampMs,
+        timeoutMs: streamMs + 30_000,
+      },
+      streamMs + rampMs + LOAD_MARGIN_MS,
+    );
+    const peak = memory(service.proc.pid);
+    return {
+      streams: result.count,
+      complete: result.complete,
+      failures: result.failures,
+      streamDuration: summarize(result.totals),
+      minContentEvents: Math.min(...result.contentEvents),
+      baselineRss: baseline?.rss ?? null,
+      baselineHeapUsed: baselineHeap,
+      peakRss: peak ? Math.max(sampledPeak, peak.peakRss) : null,
+      heapUsedMidway: (await heapMidway)?.heapUsed ?? null,
+    };
+  } finally {
+    clearInterval(sampler);
+    inspector?.close();
+    await bench.fake.configure({ gapMs: 10 });
+  }
+}
+
+/**
+ * 6. Many non-streaming requests in a row on a fresh service: memory after a
+ * forced GC before, halfway and after (the second half shows growth once the
+ * conversation store, an LRU of CONVERSATION_MAX_COUNT, may have filled up).
+ * Each half stops after cfg.leakMaxS even if it has not sent all its requests.
+ *
+ * @param {Bench} bench a fresh service, started with an inspector
+ */
+export async function manyRequests(bench) {
+  const { cfg, log, service } = bench;
+  await bench.fake.configure({ latencyMs: 0 });
+  const [, , target] = targets(bench, false);
+  const inspector = await inspectorOf(service);
+  const snapshot = async () => {
+    await inspector?.collectGarbage();
+    await inspector?.collectGarbage();
+    await delay(cfg.pauseMs);
+    return {
+      rss: memory(service.proc.pid)?.rss ?? null,
+      heapUsed: (await inspector?.memoryUsage())?.heapUsed ?? null,
+    };
+  };
+  /** @param {number} amount @param {number} maxDurationS */
+  const burst = (amount, maxDurationS) =>
+    runLoad(
+      autocannonJob(target, { connections: 50, amount, maxDurationS }),
+      maxDurationS * 1000 + LOAD_MARGIN_MS,
+    );
+  try {
+    log('scenario 6: warm-up');
+    await burst(2000, 10);
+    const before = await snapshot();
+    const half = Math.ceil(cfg.leakRequests / 2);
+    log(`scenario 6: ${cfg.leakRequests} requests`);
+    const first = await burst(half, cfg.leakMaxS);
+    const middle = await snapshot();
+    const second = await burst(cfg.leakRequests - half, cfg.leakMaxS);
+    const after = await snapshot();
+    /** @param {number | null} a @param {number | null} b */
+    const diff = (a, b) => (a === null || b === null ? null : b - a);
+    return {
+      planned: cfg.leakRequests,
+      requests: first.requests + second.requests,
+      cappedAtS: first.capped || second.capped ? cfg.leakMaxS : null,
+      errors:
+        first.errors +
+        first.timeouts +
+        first.non2xx +
+        second.errors +
+        second.timeouts +
+        second.non2xx,
+      gcForced: inspector !== null,
+      before,
+      middle,
+      after,
+      rssGrowth: diff(before.rss, after.rss),
+      secondHalfRssGrowth: diff(middle.rss, after.rss),
+      heapGrowth: diff(before.heapUsed, after.heapUsed),
+    };
+  } finally {
+    inspector?.close();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Starts the processes under test, all on the core that is not the load
+ * generator's: the fake provider, the bare proxy and the service.
+ */
+import { existsSync } from 'node:fs';
+import process from 'node:process';
+import { fileURLToPath, URL } from 'node:url';
+import { request } from 'undici';
+import { freePort, startProcess, waitForHttpOk } from './processes.mjs';
+
+export const TARGET_CPU = 1;
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
+export const SERVICE_ENTRY = `${REPO_DIR}dist/main.js`;
+const START_TIMEOUT_MS = 30_000;
+export const RATE_LIMIT_REQUESTS = '100000000';
+
+/**
+ * @param {{ latencyMs: number, chunks: number, gapMs: number }} initial
+ */
+export async function startFake(initial) {
+  const proc = startProcess(
+    'fake',
+    process.execPath,
+    [
+      `${BENCH_DIR}fake-provider.mjs`,
+      '--port',
+      '0',
+      '--latency-ms',
+      String(initial.latencyMs),
+      '--chunks',
+      String(initial.chunks),
+      '--gap-ms',
+      String(initial.gapMs),
+    ],
+    { cpu: TARGET_CPU },
+  );
+  const [, port] = await proc.waitForLine(/listening on http:\/\/[\d.]+:(\d+)/, START_TIMEOUT_MS);
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    proc,
+    port: Number(port),
+    origin,
+    /** @param {Partial<{ latencyMs: number, chunks: number, gapMs: number }>} config */
+    configure: async (config) => {
+      const res = await request(`${origin}/_bench/config`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(config),
+      });
+      const body = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`fake config refused: ${body}`);
+    },
+    /** @returns {Promise<{ completions: number, streams: number, aborted: number }>} */
+    stats: async () => {
+      const res = await request(`${origin}/_bench/stats`);
+      return /** @type {any} */ (await res.body.json());
+    },
+  };
+}
+
+/** @param {number} fakePort */
+export async function startProxy(fakePort) {
+  const proc = startProcess(
+    'proxy',
+    process.execPath,
+    [`${BENCH_DIR}bare-proxy.mjs`, '--port', '0', '--upstream', `http://127.0.0.1:${fakePort}`],
+    { cpu: TARGET_CPU },
+  );
+  const [, port] = await proc.waitForLine(/listening on http:\/\/[\d.]+:(\d+)/, START_TIMEOUT_MS);
+  return { proc, port: Number(port), origin: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * Starts `node dist/main.js` in production mode against the fake. The
+ * environment is built from scratch (and the working directory has no .env)
+ * so that a developer's settings cannot change what is measured.
+ *
+ * @param {{ fakePort: number, cache: boolean, inspect?: boolean, cpuProfDir?: string, name?: string }} options
+ */
+export async function startService({
+  fakePort,
+  cache,
+  inspect = false,
+  cpuProfDir,
+  name = 'service',
+}) {
+  if (!existsSync(SERVICE_ENTRY)) {
+    throw new Error(`${SERVICE_ENTRY} is missing: run \`npm run build\` first`);
+  }
+  const port = await freePort();
+  const inspectPort = inspect ? await freePort() : undefined;
+  const nodeArgs = [
+    ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
+    ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []),
+  ];
+  const proc = startProcess(name, process.execPath, [...nodeArgs, SERVICE_ENTRY], {
+    cpu: TARGET_CPU,
+    cwd: BENCH_DIR,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      OPENAI_API_KEY: 'bench-key',
+      OPENAI_BASE_URL: `http://127.0.0.1:${fakePort}/v1`,
+      LOG_LEVEL: 'warn',
+      ENABLE_CACHE: String(cache),
+      RATE_LIMIT_REQUESTS,
+      CORS_ORIGINS: '*',
+      SHUTDOWN_TIMEOUT: '2',
+    },
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForHttpOk(`${origin}/health/ready`, proc, START_TIMEOUT_MS);
+  return { proc, port, origin, inspectPort, features: await detectFeatures(origin, cache) };
+}
+
+/**
+ * What was on in the service under test, checked where it can be from outside.
+ *
+ * @param {string} origin
+ * @param {boolean} cache
+ */
+async function detectFeatures(origin, cache) {
+  const metrics = await request(`${origin}/metrics`);
+  const metricsText = await metrics.body.text();
+  const invalid = await request(`${origin}/api/v1/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ message: 'hi', not_a_field: 1 }),
+  });
+  await invalid.body.dump();
+  return {
+    validation: invalid.statusCode === 422,
+    rateLimit: `on (RATE_LIMIT_REQUESTS=${RATE_LIMIT_REQUESTS})`,
+    cache,
+    conversationStore: 'in-process memory (no REDIS_URL)',
+    logs: 'LOG_LEVEL=warn',
+    metrics: metrics.statusCode === 200 && metricsText.includes('http_requests_total'),
+    apiKeys: false,
+  };
+}

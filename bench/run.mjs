@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+/**
+ * The gateway benchmark of issue 5: the fake provider directly, through a bare
+ * Node proxy, and through the service (`dist/main.js`, build it first), side
+ * by side and interleaved in one run.
+ *
+ *   npm run build && node bench/run.mjs
+ *   BENCH_QUICK=1 node bench/run.mjs             # smoke check, about a minute
+ *   BENCH_SCENARIOS=1,4 node bench/run.mjs       # a subset
+ *   BENCH_CPU_PROF=1 BENCH_SCENARIOS=1 node bench/run.mjs   # + service CPU profile
+ *
+ * Other knobs (seconds/counts): BENCH_DURATION_S, BENCH_ROUNDS, BENCH_WARMUP_S,
+ * BENCH_STREAM_REQUESTS, BENCH_OPEN_STREAMS, BENCH_OPEN_STREAM_GAP_MS,
+ * BENCH_LEAK_REQUESTS, BENCH_LEAK_MAX_S, BENCH_PAUSE_MS.
+ *
+ * The load generator runs on core 0 and everything measured on core 1
+ * (taskset), so numbers are only comparable between runs on the same machine;
+ * the ratios within one run are what the targets are about.
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath, URL } from 'node:url';
+import { LOAD_CPU } from './lib/load.mjs';
+import { readOptions } from './lib/options.mjs';
+import { hasTaskset, installCleanup, pinSelf, stopAll, wasInterrupted } from './lib/processes.mjs';
+import { newestProfile, topSelfFrames } from './lib/profile.mjs';
+import { checkTargets, renderMarkdown, toJson } from './lib/report.mjs';
+import {
+  cacheHits,
+  manyRequests,
+  nonStreaming,
+  openStreams,
+  slowProvider,
+  streaming,
+} from './lib/scenarios.mjs';
+import { startFake, startProxy, startService, TARGET_CPU } from './lib/stack.mjs';
+
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+const RESULTS_DIR = join(BENCH_DIR, 'results');
+const REPO_DIR = join(BENCH_DIR, '..');
+
+const FULL = {
+  scenarios: '1,2,3,4,5,6',
+  durationS: 4,
+  rounds: 3,
+  warmupS: 2,
+  streamRequests: 80,
+  openStreams: 1000,
+  openStreamGapMs: 200,
+  leakRequests: 20000,
+  leakMaxS: 30,
+  pauseMs: 1000,
+  cpuProf: false,
+};
+const QUICK = {
+  ...FULL,
+  durationS: 2,
+  rounds: 1,
+  warmupS: 1,
+  streamRequests: 20,
+  openStreamGapMs: 100,
+  leakRequests: 4000,
+  leakMaxS: 15,
+  pauseMs: 500,
+};
+
+/** @param {string} line */
+const log = (line) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+async function main() {
+  installCleanup();
+  pinSelf(LOAD_CPU);
+  const quick = ['1', 'true'].includes(process.env.BENCH_QUICK ?? '');
+  const cfg = readOptions(quick ? QUICK : FULL, { envPrefix: 'BENCH_' });
+  const wanted = new Set(cfg.scenarios.split(',').map((s) => s.trim()));
+  const date = new Date().toISOString();
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: os.totalmem() / 1024 ** 3,
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverage.join(' ')}`);
+
+  const fake = await startFake({ latencyMs: 0, chunks: 20, gapMs: 10 });
+  const proxy = await startProxy(fake.port);
+  /** @type {Record<string, any>} */
+  const results = {};
+  /** @type {Record<string, unknown> | undefined} */
+  let features;
+  const profileDir = join(RESULTS_DIR, 'profiles');
+  /** @param {import('./lib/scenarios.mjs').Service} service */
+  const bench = (service) => ({ fake, proxy, service, cfg, log });
+
+  if (wanted.has('1') || wanted.has('2') || wanted.has('4')) {
+    if (cfg.cpuProf) mkdirSync(profileDir, { recursive: true });
+    const service = await startService({
+      fakePort: fake.port,
+      cache: false,
+      cpuProfDir: cfg.cpuProf ? profileDir : undefined,
+    });
+    features = service.features;
+    if (wanted.has('1')) results.nonStreaming = await nonStreaming(bench(service));
+    if (wanted.has('2')) results.slowProvider = await slowProvider(bench(service));
+    if (wanted.has('4')) results.streaming = await streaming(bench(service));
+    await service.proc.stop();
+    if (cfg.cpuProf) {
+      const file = newestProfile(profileDir);
+      if (file) results.profile = topSelfFrames(file, `${REPO_DIR}/`.replace(/\/+$/, '/'));
+      else log('no CPU profile was written (the service did not exit cleanly?)');
+    }
+  }
+  if (wanted.has('3')) {
+    const service = await startService({ fakePort: fake.port, cache: true, name: 'service-cache' });
+    features ??= { ...service.features, cache: false };
+    results.cacheHits = await cacheHits(
+      bench(service),
+      results.nonStreaming?.fiftyConnections.service.rps,
+    );
+    await service.proc.stop();
+  }
+  if (wanted.has('5')) {
+    const service = await startService({
+      fakePort: fake.port,
+      cache: false,
+      inspect: true,
+      name: 'service-streams',
+    });
+    features ??= service.features;
+    results.openStreams = await openStreams(bench(service));
+    await service.proc.stop();
+  }
+  if (wanted.has('6')) {
+    const service = await startService({
+      fakePort: fake.port,
+      cache: false,
+      inspect: true,
+      name: 'service-leak',
+    });
+    features ??= service.features;
+    results.manyRequests = await manyRequests(bench(service));
+    await service.proc.stop();
+  }
+  await stopAll();
+
+  const meta = {
+    date,
+    quick,
+    machine,
+    pinning: hasTaskset()
+      ? `load generator on core ${LOAD_CPU}; fake provider, bare proxy and service on core ${TARGET_CPU} (taskset)`
+      : 'none (taskset not available): numbers are noisier',
+    features: {
+      ...features,
+      cache: wanted.has('3') ? 'off (on in scenario 3)' : 'off',
+      inspector:
+        wanted.has('5') || wanted.has('6')
+          ? 'attached in scenarios 5–6 only, for GC and heap readings'
+          : 'off',
+    },
+    config: cfg,
+  };
+  const checks = checkTargets(results);
+  const report = { results, checks, meta };
+  const markdown = renderMarkdown(report);
+  const json = `${JSON.stringify(toJson(report), null, 2)}\n`;
+
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const jsonFile = join(RESULTS_DIR, `${date.replace(/:/g, '-')}.json`);
+  writeFileSync(jsonFile, json);
+  copyFileSync(jsonFile, join(RESULTS_DIR, 'latest.json'));
+  writeFileSync(join(RESULTS_DIR, 'latest.md'), markdown);
+  process.stdout.write(`${markdown}\n`);
+  log(`wrote ${jsonFile}, latest.json and latest.md`);
+}
+
+main().catch(async (/** @type {unknown} */ error) => {
+  if (wasInterrupted()) return;
+  process.stderr.write(
+    `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  await stopAll();
+  process.exit(1);
+});
