@@ -10,6 +10,15 @@ const SECRET_PATTERNS = [
   /\/\/[^/\s:@]+:[^/\s@]+@/g,
 ];
 
+/**
+ * A provider's address is internal (the contract keeps it out of every log line): its
+ * host:port, and its bare name when that cannot be an ordinary word (has a dot or colon).
+ */
+function hostsOf(url: string): string[] {
+  const { host, hostname } = new URL(url);
+  return /[.:]/.test(hostname) && hostname !== host ? [host, hostname] : [host];
+}
+
 /** Blanks the configured secrets, and anything shaped like one, out of text bound for a log. */
 @Injectable()
 export class SecretScrubber {
@@ -18,7 +27,12 @@ export class SecretScrubber {
   constructor(config: ConfigService<AllConfig, true>) {
     const providerKey = config.get('llm.apiKey', { infer: true });
     const apiKeys = config.get('app.apiKeys', { infer: true });
-    this.secrets = [...(providerKey ? [providerKey] : []), ...apiKeys];
+    const providerUrl = config.get('llm.baseUrl', { infer: true });
+    this.secrets = [
+      ...(providerKey ? [providerKey] : []),
+      ...apiKeys,
+      ...(providerUrl ? hostsOf(providerUrl) : []),
+    ];
   }
 
   scrub(text: string): string {

@@ -1,0 +1,170 @@
+import { ensureBuilt, startChildApp, type ChildApp } from './support/child-app';
+import { FakeOpenAiServer } from './support/fake-openai.server';
+import { postJson } from './support/sse';
+import { waitUntil } from './support/wait-until';
+
+const PROVIDER_KEY = 'sk-test-THISMUSTNEVERAPPEAR1234567890';
+const CLIENT_KEY = 'client-key-SECRET-42';
+const WRONG_KEY = 'wrong-key-XYZ';
+const REQUEST_ID = 'log-test-1';
+
+interface LogLine {
+  msg?: string;
+  req?: { id?: string; method?: string; url?: string };
+  res?: { statusCode?: number };
+  [field: string]: unknown;
+}
+
+/** The production service as a child process, with a known provider key, fed traffic once. */
+describe('request logs of the built service', () => {
+  let provider: FakeOpenAiServer;
+  let sut: ChildApp;
+  let providerHost: string;
+  const bodies: string[] = [];
+
+  const stdoutLines = () => sut.stdout().split('\n').filter(Boolean);
+  const allLines = () => [...stdoutLines(), ...sut.stderr().split('\n').filter(Boolean)];
+  const parsedLines = () => stdoutLines().map((line) => JSON.parse(line) as LogLine);
+  /** pino-http's line for a finished request (other lines of the request carry its req too). */
+  const requestLines = (id: string) =>
+    parsedLines().filter((line) => line.req?.id === id && 'responseTime' in line);
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    provider = await FakeOpenAiServer.start();
+    providerHost = new URL(provider.baseUrl).host;
+    sut = await startChildApp({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      OPENAI_API_KEY: PROVIDER_KEY,
+      OPENAI_BASE_URL: provider.baseUrl,
+      OPENAI_MODEL: 'gpt-4o-mini',
+      OPENAI_MAX_RETRIES: '0',
+      API_KEYS: CLIENT_KEY,
+      ENABLE_CACHE: 'false',
+      RATE_LIMIT_REQUESTS: '1000',
+    });
+    const asClient = { headers: { Authorization: `Bearer ${CLIENT_KEY}` } };
+
+    provider.enqueue({
+      kind: 'reply',
+      content: 'Logged answer',
+      usage: { prompt_tokens: 11, completion_tokens: 7 },
+    });
+    const answered = await postJson(
+      `${sut.url}/api/v1/chat`,
+      { message: 'hello' },
+      { headers: { ...asClient.headers, 'X-Request-ID': REQUEST_ID } },
+    );
+    expect(answered.status).toBe(200);
+    bodies.push(await answered.text());
+
+    // The provider echoes its key and address back, so the service's error log has something to scrub.
+    provider.enqueue({
+      kind: 'error',
+      status: 401,
+      body: {
+        error: {
+          message: `Incorrect API key provided: ${PROVIDER_KEY} (Authorization: Bearer ${PROVIDER_KEY}) at http://${providerHost}/v1`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      },
+    });
+    const refused = await postJson(`${sut.url}/api/v1/chat`, { message: 'again' }, asClient);
+    expect(refused.status).toBe(502);
+    bodies.push(await refused.text());
+
+    const unauthorized = await postJson(
+      `${sut.url}/api/v1/chat`,
+      { message: 'let me in' },
+      { headers: { Authorization: `Bearer ${WRONG_KEY}` } },
+    );
+    expect(unauthorized.status).toBe(401);
+    bodies.push(await unauthorized.text());
+
+    await waitUntil('a log line for each request', () =>
+      stdoutLines().filter((line) => line.includes('"responseTime"')).length >= 3
+        ? true
+        : undefined,
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    await sut?.stop();
+    await provider?.close();
+  });
+
+  it('writes one JSON line for the chat with its request id, route, status, timing, model and tokens', () => {
+    const lines = requestLines(REQUEST_ID);
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      req: { id: REQUEST_ID, method: 'POST', url: '/api/v1/chat' },
+      res: { statusCode: 200 },
+      route: '/api/v1/chat',
+      model: 'gpt-4o-mini',
+      cached: false,
+      tokens: 18,
+      responseTime: expect.any(Number),
+    });
+  });
+
+  it('writes one line per provider attempt with its request id, outcome and latency', () => {
+    const attempts = parsedLines().filter((line) => line.msg === 'provider call');
+
+    expect(attempts.filter((line) => line.req?.id === REQUEST_ID)).toEqual([
+      expect.objectContaining({
+        model: 'gpt-4o-mini',
+        attempt: 1,
+        outcome: 'ok',
+        latencyMs: expect.any(Number),
+      }),
+    ]);
+    expect(attempts.map((line) => line.outcome)).toEqual(['ok', 'upstream_error']);
+  });
+
+  it('logs the refused provider call and the rejected key as requests with their status', () => {
+    const statuses = parsedLines()
+      .filter((line) => 'responseTime' in line)
+      .map((line) => line.res?.statusCode);
+
+    expect(statuses).toEqual(expect.arrayContaining([200, 502, 401]));
+  });
+
+  it.each([
+    ['the provider key', PROVIDER_KEY],
+    ['the client API key', CLIENT_KEY],
+    ['a wrong API key', WRONG_KEY],
+  ])('never writes %s to any output line or response body', (_, secret) => {
+    expect(allLines().filter((line) => line.includes(secret))).toEqual([]);
+    expect(bodies.filter((body) => body.includes(secret))).toEqual([]);
+  });
+
+  it("logs the provider's refusal with its key and address blanked out", () => {
+    const refusal = allLines().filter((line) => line.includes('Incorrect API key provided'));
+
+    expect(refusal).not.toEqual([]);
+    for (const line of refusal) expect(line).toContain('[REDACTED]');
+  });
+
+  it('never writes an Authorization value or a bearer token', () => {
+    const credential =
+      /authorization["']?\s*[:=]\s*["']?(?!(?:(?:bearer|basic)\s+)?\[REDACTED\])[^\s"',}]|bearer\s+(?!\[REDACTED\])[^\s"']/i;
+
+    expect(allLines().filter((line) => credential.test(line))).toEqual([]);
+  });
+
+  it("keeps the provider's address out of every output line and response body", () => {
+    expect(allLines().filter((line) => line.includes(providerHost))).toEqual([]);
+    expect(bodies.filter((body) => body.includes(providerHost))).toEqual([]);
+  });
+
+  it('writes every stdout line as JSON, with no pretty printing in production', () => {
+    const lines = stdoutLines();
+
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+  });
+});
