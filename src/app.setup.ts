@@ -14,6 +14,8 @@ export function configureApp(app: NestExpressApplication): { port: number } {
   const { name, version, trustProxy, corsOrigins, port } = config.get('app', { infer: true });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Every answer is new: hashing each body for an ETag buys nothing.
+  app.set('etag', false);
   // One hop: the address our own proxy saw, which a caller cannot forge by sending the header itself.
   app.set('trust proxy', trustProxy ? 1 : false);
   if (corsOrigins.length > 0) {
