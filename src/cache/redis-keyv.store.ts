@@ -1,5 +1,5 @@
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import type { RedisConnection } from '../redis/redis.connection';
+import type { RedisClient, RedisConnection } from '../redis/redis.connection';
 
 /**
  * Keyv's view of the shared Redis connection. A cache must never fail or slow
@@ -14,37 +14,25 @@ export class RedisKeyvStore implements KeyvStoreAdapter {
     private readonly prefix: string,
   ) {}
 
-  async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
-    const client = this.connection.client;
-    if (!client || !this.connection.isReady) return undefined;
-    try {
-      return ((await client.get(this.prefix + key)) ?? undefined) as StoredData<Value> | undefined;
-    } catch {
-      return undefined;
-    }
+  get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+    return this.attempt(
+      undefined,
+      async (client) =>
+        ((await client.get(this.prefix + key)) ?? undefined) as StoredData<Value> | undefined,
+    );
   }
 
-  async set(key: string, value: string, ttl?: number): Promise<boolean> {
-    const client = this.connection.client;
-    if (!client || !this.connection.isReady) return false;
-    try {
+  set(key: string, value: string, ttl?: number): Promise<boolean> {
+    return this.attempt(false, async (client) => {
       await (ttl
         ? client.set(this.prefix + key, value, 'PX', ttl)
         : client.set(this.prefix + key, value));
       return true;
-    } catch {
-      return false;
-    }
+    });
   }
 
-  async delete(key: string): Promise<boolean> {
-    const client = this.connection.client;
-    if (!client || !this.connection.isReady) return false;
-    try {
-      return (await client.del(this.prefix + key)) > 0;
-    } catch {
-      return false;
-    }
+  delete(key: string): Promise<boolean> {
+    return this.attempt(false, async (client) => (await client.del(this.prefix + key)) > 0);
   }
 
   /** Clearing a shared cache from one replica is not something this service does. */
@@ -54,5 +42,15 @@ export class RedisKeyvStore implements KeyvStoreAdapter {
 
   on(): this {
     return this;
+  }
+
+  private async attempt<T>(fallback: T, command: (client: RedisClient) => Promise<T>): Promise<T> {
+    const client = this.connection.client;
+    if (!client || !this.connection.isReady) return fallback;
+    try {
+      return await command(client);
+    } catch {
+      return fallback;
+    }
   }
 }
