@@ -1,28 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import type { ConversationConfig } from '../src/config/conversation.config';
-import type { ConversationTurn } from '../src/conversation/conversation.store';
 import { RedisConversationStore } from '../src/conversation/redis-conversation.store';
+import { aTurn } from './factories/conversation-turn.factory';
 import { RedisTestCluster } from './support/redis-server';
 
 const PREFIX = 'test:';
 const config: ConversationConfig = { maxMessages: 200, ttlSeconds: 600, maxCount: 1000 };
-
-function aTurn(overrides: Partial<ConversationTurn> & { text?: string } = {}): ConversationTurn {
-  const { text = 'hello', ...rest } = overrides;
-  const at = new Date().toISOString();
-  return {
-    ownerId: 'key-1',
-    messages: [
-      { role: 'user', content: `Q: ${text}`, timestamp: at },
-      { role: 'assistant', content: `A: ${text}`, timestamp: at },
-    ],
-    tokens: 10,
-    cost: 0.001,
-    at,
-    ...rest,
-  };
-}
 
 function aClusterClient(cluster: RedisTestCluster): Cluster {
   const client = new Cluster(

@@ -7,31 +7,13 @@ import {
   ConversationNotFoundError,
   StoreUnavailableError,
 } from '../src/conversation/conversation.errors';
-import type { Conversation, ConversationTurn } from '../src/conversation/conversation.store';
+import type { Conversation } from '../src/conversation/conversation.store';
 import { RedisConversationStore } from '../src/conversation/redis-conversation.store';
+import { aTurn } from './factories/conversation-turn.factory';
 import { RedisTestServer } from './support/redis-server';
 
 const PREFIX = 'test:';
 const config: ConversationConfig = { maxMessages: 4, ttlSeconds: 600, maxCount: 1000 };
-
-let clock = Date.parse('2025-01-01T00:00:00.000Z');
-
-function aTurn(overrides: Partial<ConversationTurn> & { text?: string } = {}): ConversationTurn {
-  const { text = 'hello', ...rest } = overrides;
-  clock += 1000;
-  const at = new Date(clock).toISOString();
-  return {
-    ownerId: 'key-1',
-    messages: [
-      { role: 'user', content: `Q: ${text}`, timestamp: at },
-      { role: 'assistant', content: `A: ${text}`, timestamp: at },
-    ],
-    tokens: 10,
-    cost: 0.001,
-    at,
-    ...rest,
-  };
-}
 
 function aClient(server: RedisTestServer): Redis {
   const client = new Redis(server.url, {
