@@ -21,7 +21,7 @@ import { RedisModule } from './redis/redis.module';
 @Module({
   imports: [
     configModule(),
-    LoggingModule,
+    LoggingModule.forRoot(),
     LifecycleModule,
     MetricsModule,
     RedisModule,

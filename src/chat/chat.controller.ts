@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentCaller, type Caller } from '../common/auth/caller';
-import { ClientAbortSignal } from '../common/decorators/client-abort-signal.decorator';
+import { RequestSignal } from '../lifecycle/request-signal.decorator';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
 import { ChatResponder } from './chat-responder';
 import { ChatRequestDto } from './dto/chat-request.dto';
@@ -66,7 +66,7 @@ export class ChatController {
   chat(
     @Body() request: ChatRequestDto,
     @CurrentCaller() caller: Caller,
-    @ClientAbortSignal() signal: AbortSignal,
+    @RequestSignal() signal: AbortSignal,
     @Res() res: Response,
   ): Promise<void> {
     return this.responder.reply(request, caller, signal, res);
@@ -84,7 +84,7 @@ export class ChatController {
   stream(
     @Body() request: ChatRequestDto,
     @CurrentCaller() caller: Caller,
-    @ClientAbortSignal() signal: AbortSignal,
+    @RequestSignal() signal: AbortSignal,
     @Res() res: Response,
   ): Promise<void> {
     return this.responder.stream(request, caller, signal, res);

@@ -11,8 +11,7 @@ import type { AllConfig } from '../config/configuration';
 import type { LlmConfig } from '../config/llm.config';
 import { StoreUnavailableError } from '../conversation/conversation.errors';
 import { ConversationService } from '../conversation/conversation.service';
-import { Drain } from '../lifecycle/drain';
-import { ShuttingDownError } from '../lifecycle/shutting-down.error';
+import { clientLeft, shutdownReason } from '../lifecycle/request-signal';
 import {
   LlmProvider,
   type LlmCompletion,
@@ -54,6 +53,11 @@ export interface ChatStream {
   events: AsyncIterable<ChatStreamEvent>;
 }
 
+/** Work that shutdown cut short fails as such, whatever error the interruption surfaced as. */
+function explain(error: unknown, signal: AbortSignal): unknown {
+  return shutdownReason(signal) ?? error;
+}
+
 @Injectable()
 export class ChatService {
   private readonly defaults: LlmConfig;
@@ -63,7 +67,6 @@ export class ChatService {
     private readonly pricing: ModelPricing,
     private readonly conversations: ConversationService,
     private readonly cache: ResponseCache,
-    private readonly drain: Drain,
     private readonly metrics: Metrics,
     private readonly scrubber: SecretScrubber,
     @InjectPinoLogger(ChatService.name) private readonly logger: PinoLogger,
@@ -72,18 +75,14 @@ export class ChatService {
     this.defaults = config.get('llm', { infer: true });
   }
 
-  async complete(
-    request: ChatRequestDto,
-    caller: Caller,
-    clientSignal: AbortSignal,
-  ): Promise<ChatAnswer> {
+  async complete(request: ChatRequestDto, caller: Caller, signal: AbortSignal): Promise<ChatAnswer> {
     const turn = await this.prepare(request, caller);
     const { completion, cached } = await this.cache
-      .getOrCompute(turn.llmRequest, caller.keyId, this.workSignal(clientSignal), (sharedSignal) =>
+      .getOrCompute(turn.llmRequest, caller.keyId, signal, (sharedSignal) =>
         this.llm.complete(turn.llmRequest, sharedSignal),
       )
       .catch((error: unknown) => {
-        throw this.explain(error, clientSignal);
+        throw explain(error, signal);
       });
     const { usage, historySaved } = await this.record(
       turn,
@@ -109,33 +108,22 @@ export class ChatService {
   async openStream(
     request: ChatRequestDto,
     caller: Caller,
-    clientSignal: AbortSignal,
+    signal: AbortSignal,
   ): Promise<ChatStream> {
     const turn = await this.prepare(request, caller);
-    const upstream = await this.llm
-      .stream(turn.llmRequest, this.workSignal(clientSignal))
-      .catch((error: unknown) => {
-        throw this.explain(error, clientSignal);
-      });
+    const upstream = await this.llm.stream(turn.llmRequest, signal).catch((error: unknown) => {
+      throw explain(error, signal);
+    });
     return {
       conversationId: turn.conversationId,
-      events: this.relay(turn, upstream, clientSignal),
+      events: this.relay(turn, upstream, signal),
     };
-  }
-
-  /** Work stops when its client leaves, or when shutdown can wait no longer. */
-  private workSignal(clientSignal: AbortSignal): AbortSignal {
-    return AbortSignal.any([clientSignal, this.drain.deadline]);
-  }
-
-  private explain(error: unknown, clientSignal: AbortSignal): unknown {
-    return this.drain.deadline.aborted && !clientSignal.aborted ? new ShuttingDownError() : error;
   }
 
   private async *relay(
     turn: PendingTurn,
     upstream: AsyncIterable<LlmStreamEvent>,
-    clientSignal: AbortSignal,
+    signal: AbortSignal,
   ): AsyncGenerator<ChatStreamEvent> {
     const conversation_id = turn.conversationId;
     const pieces: string[] = [];
@@ -159,8 +147,8 @@ export class ChatService {
       }
     } catch (error) {
       // A client that left gets nothing more, and its unfinished turn is not stored.
-      if (clientSignal.aborted) return;
-      const failure = this.explain(error, clientSignal);
+      if (clientLeft(signal)) return;
+      const failure = explain(error, signal);
       this.logger.warn({ err: this.scrubber.describe(failure) }, 'stream failed mid-way');
       const { error: code, message } = describeError(failure);
       yield { delta: '', conversation_id, finished: true, error: { error: code, message } };

@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { Response } from 'express';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AllConfig } from '../config/configuration';
+import { cutShort } from './request-signal';
 
 const POLL_MS = 50;
 /** After the deadline, how long cut-short streams get to send their last event. */
@@ -11,13 +13,13 @@ const FAREWELL_MS = 1000;
 /**
  * Graceful shutdown: once it starts, readiness answers 503 while in-flight
  * requests and streams finish, up to SHUTDOWN_TIMEOUT; work still running then
- * is cut short through `deadline` (streams end with an error event).
+ * has its request signal aborted with a ShuttingDownError (streams end with an
+ * error event).
  */
 @Injectable()
 export class Drain implements BeforeApplicationShutdown {
   private draining = false;
-  private inFlight = 0;
-  private readonly deadlineController = new AbortController();
+  private readonly inFlight = new Set<Response>();
   private readonly timeoutMs: number;
 
   constructor(
@@ -31,31 +33,26 @@ export class Drain implements BeforeApplicationShutdown {
     return this.draining;
   }
 
-  /** Aborts when the shutdown deadline passes with work still running. */
-  get deadline(): AbortSignal {
-    return this.deadlineController.signal;
+  requestStarted(res: Response): void {
+    this.inFlight.add(res);
   }
 
-  requestStarted(): void {
-    this.inFlight += 1;
-  }
-
-  requestEnded(): void {
-    this.inFlight -= 1;
+  requestEnded(res: Response): void {
+    this.inFlight.delete(res);
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.draining = true;
     this.logger.info(
-      { signal, inFlight: this.inFlight },
+      { signal, inFlight: this.inFlight.size },
       'shutting down: draining in-flight requests',
     );
     if (!(await this.settled(this.timeoutMs))) {
       this.logger.warn(
-        { inFlight: this.inFlight },
+        { inFlight: this.inFlight.size },
         'shutdown deadline reached: cutting short what is left',
       );
-      this.deadlineController.abort();
+      this.inFlight.forEach(cutShort);
       await this.settled(FAREWELL_MS);
     }
     this.logger.info('drained');
@@ -63,7 +60,7 @@ export class Drain implements BeforeApplicationShutdown {
 
   private async settled(withinMs: number): Promise<boolean> {
     const until = Date.now() + withinMs;
-    while (this.inFlight > 0 && Date.now() < until) await sleep(POLL_MS);
-    return this.inFlight === 0;
+    while (this.inFlight.size > 0 && Date.now() < until) await sleep(POLL_MS);
+    return this.inFlight.size === 0;
   }
 }

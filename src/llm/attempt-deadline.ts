@@ -4,29 +4,38 @@
  * for either reason, and `expired` tells the two apart afterwards.
  */
 export class AttemptDeadline {
-  private readonly timeoutController = new AbortController();
+  private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
-  readonly signal: AbortSignal;
+  private timedOut = false;
+  readonly signal = this.controller.signal;
+  // A listener removed in clear(), rather than AbortSignal.any, which keeps every
+  // composite signal alive for as long as its longest-lived source.
+  private readonly followCaller = () => this.controller.abort(this.callerSignal.reason);
 
   constructor(
     private readonly timeoutMs: number,
-    callerSignal: AbortSignal,
+    private readonly callerSignal: AbortSignal,
   ) {
-    this.signal = AbortSignal.any([callerSignal, this.timeoutController.signal]);
+    if (callerSignal.aborted) this.followCaller();
+    else callerSignal.addEventListener('abort', this.followCaller, { once: true });
     this.restart();
   }
 
   get expired(): boolean {
-    return this.timeoutController.signal.aborted;
+    return this.timedOut;
   }
 
   /** Starts the silence over, e.g. when a stream chunk arrives. */
   restart(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.timeoutController.abort(), this.timeoutMs);
+    this.timer = setTimeout(() => {
+      this.timedOut = !this.signal.aborted;
+      this.controller.abort();
+    }, this.timeoutMs);
   }
 
   clear(): void {
     clearTimeout(this.timer);
+    this.callerSignal.removeEventListener('abort', this.followCaller);
   }
 }

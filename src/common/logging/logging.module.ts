@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { AllConfig } from '../../config/configuration';
@@ -9,45 +9,55 @@ import { SecretScrubber } from './secret-scrubber';
 
 @Global()
 @Module({
-  imports: [
-    LoggerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<AllConfig, true>) => {
-        const app = config.get('app', { infer: true });
-        return {
-          pinoHttp: {
-            level: app.logLevel,
-            genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
-            // Headers are not logged at all, so no credential can ride along in one.
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({
-                id: req.id,
-                method: req.method,
-                url: req.url,
-              }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
-            autoLogging: { ignore: isProbe },
-            customSuccessObject: (req: IncomingMessage, res: ServerResponse, line: object) => ({
-              ...line,
-              ...requestLogFields(req, res),
-            }),
-            customErrorObject: (
-              req: IncomingMessage,
-              res: ServerResponse,
-              _error: Error,
-              line: object,
-            ) => ({
-              ...line,
-              ...requestLogFields(req, res),
-            }),
-            transport: app.nodeEnv === 'development' ? { target: 'pino-pretty' } : undefined,
-          },
-        };
-      },
-    }),
-  ],
   providers: [SecretScrubber],
   exports: [SecretScrubber],
 })
-export class LoggingModule {}
+export class LoggingModule {
+  /**
+   * nestjs-pino provides a logger for each @InjectPinoLogger that ran before
+   * forRoot: called from AppModule's decorator, every class has loaded by then.
+   */
+  static forRoot(): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<AllConfig, true>) => {
+            const app = config.get('app', { infer: true });
+            return {
+              pinoHttp: {
+                level: app.logLevel,
+                genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
+                // Headers are not logged at all, so no credential can ride along in one.
+                serializers: {
+                  req: (req: { id: string; method: string; url: string }) => ({
+                    id: req.id,
+                    method: req.method,
+                    url: req.url,
+                  }),
+                  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+                },
+                autoLogging: { ignore: isProbe },
+                customSuccessObject: (req: IncomingMessage, res: ServerResponse, line: object) => ({
+                  ...line,
+                  ...requestLogFields(req, res),
+                }),
+                customErrorObject: (
+                  req: IncomingMessage,
+                  res: ServerResponse,
+                  _error: Error,
+                  line: object,
+                ) => ({
+                  ...line,
+                  ...requestLogFields(req, res),
+                }),
+                transport: app.nodeEnv === 'development' ? { target: 'pino-pretty' } : undefined,
+              },
+            };
+          },
+        }),
+      ],
+    };
+  }
+}

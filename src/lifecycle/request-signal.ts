@@ -1,0 +1,39 @@
+import type { Response } from 'express';
+import { ShuttingDownError } from './shutting-down.error';
+
+const controllers = new WeakMap<Response, AbortController>();
+
+/**
+ * The signal that stops a request's work: it aborts when the client goes away
+ * before its response is complete, or with a ShuttingDownError reason when
+ * shutdown can wait no longer. One controller per request, never combined with
+ * a process-wide signal, so nothing long-lived holds on to finished requests.
+ */
+export function requestSignal(res: Response): AbortSignal {
+  let controller = controllers.get(res);
+  if (!controller) {
+    const created = new AbortController();
+    if (res.destroyed) created.abort();
+    res.once('close', () => {
+      if (!res.writableFinished) created.abort();
+    });
+    controllers.set(res, created);
+    controller = created;
+  }
+  return controller.signal;
+}
+
+/** Aborts the request's work, if it has any, with a ShuttingDownError reason. */
+export function cutShort(res: Response): void {
+  controllers.get(res)?.abort(new ShuttingDownError());
+}
+
+/** The reason work stopped, when it was shutdown rather than the client. */
+export function shutdownReason(signal: AbortSignal): ShuttingDownError | undefined {
+  return signal.reason instanceof ShuttingDownError ? signal.reason : undefined;
+}
+
+/** True when the client left: there is no one to send anything more to. */
+export function clientLeft(signal: AbortSignal): boolean {
+  return signal.aborted && !shutdownReason(signal);
+}
