@@ -43,6 +43,12 @@ function fromStatus(error: APIError): Error {
   });
 }
 
+/** undici's error for a connection closed before the response was complete. */
+function closedMidResponse(error: unknown): boolean {
+  // Checked by code, not class: under jest the error may come from another realm.
+  return types.isNativeError(error) && (error as NodeJS.ErrnoException).code === 'UND_ERR_SOCKET';
+}
+
 /**
  * Turns whatever the SDK threw into one of our errors. The provider's own text
  * stays in `cause` (for the log), never in the message a caller sees.
@@ -62,12 +68,7 @@ export function toUpstreamError(
     return new UpstreamUnavailableError('The LLM provider could not be reached.', { cause: error });
   }
   if (error instanceof APIError) return fromStatus(error as APIError);
-  // fetch's errors may come from another realm (e.g. under jest), where `instanceof Error` is false.
-  if (
-    types.isNativeError(error) &&
-    error.name === 'TypeError' &&
-    /terminated|socket/i.test(error.message)
-  ) {
+  if (closedMidResponse(error)) {
     return new UpstreamUnavailableError('The LLM provider closed the connection.', {
       cause: error,
     });
