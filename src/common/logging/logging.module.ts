@@ -1,11 +1,45 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, type Params } from 'nestjs-pino';
+import type { AppConfig } from '../../config/app.config';
 import type { AllConfig } from '../../config/configuration';
 import { assignRequestId } from '../request-context/request-id';
 import { isProbe, requestLogFields } from './request-log';
 import { SecretScrubber } from './secret-scrubber';
+
+function loggerParams(app: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: app.logLevel,
+      genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
+      // Headers are not logged at all, so no credential can ride along in one.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: isProbe },
+      customSuccessObject: (req: IncomingMessage, res: ServerResponse, line: object) => ({
+        ...line,
+        ...requestLogFields(req, res),
+      }),
+      customErrorObject: (
+        req: IncomingMessage,
+        res: ServerResponse,
+        _error: Error,
+        line: object,
+      ) => ({
+        ...line,
+        ...requestLogFields(req, res),
+      }),
+      transport: app.nodeEnv === 'development' ? { target: 'pino-pretty' } : undefined,
+    },
+  };
+}
 
 @Global()
 @Module({
@@ -23,39 +57,8 @@ export class LoggingModule {
       imports: [
         LoggerModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (config: ConfigService<AllConfig, true>) => {
-            const app = config.get('app', { infer: true });
-            return {
-              pinoHttp: {
-                level: app.logLevel,
-                genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
-                // Headers are not logged at all, so no credential can ride along in one.
-                serializers: {
-                  req: (req: { id: string; method: string; url: string }) => ({
-                    id: req.id,
-                    method: req.method,
-                    url: req.url,
-                  }),
-                  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-                },
-                autoLogging: { ignore: isProbe },
-                customSuccessObject: (req: IncomingMessage, res: ServerResponse, line: object) => ({
-                  ...line,
-                  ...requestLogFields(req, res),
-                }),
-                customErrorObject: (
-                  req: IncomingMessage,
-                  res: ServerResponse,
-                  _error: Error,
-                  line: object,
-                ) => ({
-                  ...line,
-                  ...requestLogFields(req, res),
-                }),
-                transport: app.nodeEnv === 'development' ? { target: 'pino-pretty' } : undefined,
-              },
-            };
-          },
+          useFactory: (config: ConfigService<AllConfig, true>) =>
+            loggerParams(config.get('app', { infer: true })),
         }),
       ],
     };
