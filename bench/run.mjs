@@ -45,7 +45,7 @@ const FULL = {
   scenarios: '1,2,3,4,5,6',
   durationS: 4,
   rounds: 3,
-  warmupS: 2,
+  warmupS: 10,
   streamRequests: 80,
   openStreams: 1000,
   openStreamGapMs: 200,

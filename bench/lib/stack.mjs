@@ -3,6 +3,8 @@
  * generator's: the fake provider, the bare proxy and the service.
  */
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 import { request } from 'undici';
@@ -71,10 +73,15 @@ export async function startProxy(fakePort) {
   return { proc, port: Number(port), origin: `http://127.0.0.1:${port}` };
 }
 
+/** @param {string} name */
+const serviceLogFile = (name) => join(tmpdir(), `llm-chat-api-bench-${name}.log`);
+
 /**
  * Starts `node dist/main.js` in production mode against the fake. The
  * environment is built from scratch (and the working directory has no .env)
- * so that a developer's settings cannot change what is measured.
+ * so that a developer's settings cannot change what is measured. LOG_LEVEL is
+ * left at its production default (info: a line per request and per provider
+ * call), written to a file in the temp directory.
  *
  * @param {{ fakePort: number, cache: boolean, inspect?: boolean, cpuProfDir?: string, name?: string }} options
  */
@@ -97,6 +104,7 @@ export async function startService({
   const proc = startProcess(name, process.execPath, [...nodeArgs, SERVICE_ENTRY], {
     cpu: TARGET_CPU,
     cwd: BENCH_DIR,
+    stdoutFile: serviceLogFile(name),
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -104,7 +112,6 @@ export async function startService({
       PORT: String(port),
       OPENAI_API_KEY: 'bench-key',
       OPENAI_BASE_URL: `http://127.0.0.1:${fakePort}/v1`,
-      LOG_LEVEL: 'warn',
       ENABLE_CACHE: String(cache),
       RATE_LIMIT_REQUESTS,
       CORS_ORIGINS: '*',
@@ -136,7 +143,7 @@ async function detectFeatures(origin, cache) {
     rateLimit: `on (RATE_LIMIT_REQUESTS=${RATE_LIMIT_REQUESTS})`,
     cache,
     conversationStore: 'in-process memory (no REDIS_URL)',
-    logs: 'LOG_LEVEL=warn',
+    logs: `LOG_LEVEL default (info), JSON lines to ${serviceLogFile('<name>')}`,
     metrics: metrics.statusCode === 200 && metricsText.includes('http_requests_total'),
     apiKeys: false,
   };
