@@ -157,6 +157,7 @@ describe('configuration defaults', () => {
       maxMessages: 20,
       ttlSeconds: 604_800,
       maxCount: 10_000,
+      maxBytes: 64 * 1024 * 1024,
     });
   });
 

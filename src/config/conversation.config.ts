@@ -7,6 +7,7 @@ export const conversationConfig = registerAs('conversation', () => {
     maxMessages: env.integer('CONVERSATION_MAX_MESSAGES', { min: 2, max: 1000 }),
     ttlSeconds: env.integer('CONVERSATION_TTL', { min: 1 }),
     maxCount: env.integer('CONVERSATION_MAX_COUNT', { min: 1 }),
+    maxBytes: env.bytes('CONVERSATION_MAX_BYTES'),
   };
 });
 

@@ -84,6 +84,10 @@ export const ENVIRONMENT_VARIABLES = {
     default: '10000',
     description: 'conversations kept by the in-process store (least recently used dropped first)',
   },
+  CONVERSATION_MAX_BYTES: {
+    default: '64mb',
+    description: 'size bound of the in-process store (least recently used dropped first)',
+  },
 } as const satisfies Record<string, EnvironmentVariable>;
 
 export type EnvironmentVariableName = keyof typeof ENVIRONMENT_VARIABLES;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConversationNotFoundError } from './conversation.errors';
-import type { ConversationTurn } from './conversation.store';
-import { MemoryConversationStore } from './memory-conversation.store';
+import { ConversationNotFoundError, StoreUnavailableError } from './conversation.errors';
+import type { Conversation, ConversationMessage, ConversationTurn } from './conversation.store';
+import { approximateBytes, MemoryConversationStore } from './memory-conversation.store';
 
 function aTurn(overrides: Partial<ConversationTurn> = {}, n = 1): ConversationTurn {
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
@@ -18,7 +18,23 @@ function aTurn(overrides: Partial<ConversationTurn> = {}, n = 1): ConversationTu
   };
 }
 
-const settings = { maxMessages: 4, ttlSeconds: 3600, maxCount: 3 };
+function conversationWith(
+  messages: readonly ConversationMessage[],
+  systemPrompt: string | null = null,
+): Conversation {
+  return {
+    id: 'c',
+    ownerId: null,
+    systemPrompt,
+    messages,
+    totalTokens: 0,
+    totalCost: 0,
+    createdAt: 't',
+    updatedAt: 't',
+  };
+}
+
+const settings = { maxMessages: 4, ttlSeconds: 3600, maxCount: 3, maxBytes: 1024 * 1024 };
 
 describe('MemoryConversationStore', () => {
   it('keeps the last maxMessages messages with running totals', async () => {
@@ -86,5 +102,59 @@ describe('MemoryConversationStore', () => {
 
     expect(await sut.delete('c')).toBe(true);
     expect(await sut.delete('c')).toBe(false);
+  });
+
+  it('drops the least recently used conversations once their bytes pass maxBytes', async () => {
+    const big = 'x'.repeat(10_000);
+    const bigTurn = (n: number) =>
+      aTurn(
+        {
+          messages: [
+            { role: 'user', content: big, timestamp: 't' },
+            { role: 'assistant', content: big, timestamp: 't' },
+          ],
+        },
+        n,
+      );
+    const oneConversation = approximateBytes(conversationWith(bigTurn(1).messages));
+    // Room for two such conversations, not three; the count bound is far away.
+    const sut = new MemoryConversationStore({
+      ...settings,
+      maxCount: 1000,
+      maxBytes: Math.floor(2.5 * oneConversation),
+    });
+    for (const id of ['a', 'b', 'c']) await sut.appendTurn(id, bigTurn(1));
+
+    expect(await sut.find('a')).toBeUndefined();
+    expect(await sut.find('b')).toBeDefined();
+    expect(await sut.find('c')).toBeDefined();
+    expect(sut.size).toBe(2);
+  });
+
+  it('refuses, rather than quietly drops, a turn that makes one conversation bigger than maxBytes', async () => {
+    const sut = new MemoryConversationStore({ ...settings, maxBytes: 4096 });
+    await sut.appendTurn('c', aTurn());
+    const tooBig = 'x'.repeat(4096);
+
+    await expect(
+      sut.appendTurn(
+        'c',
+        aTurn(
+          {
+            messages: [
+              { role: 'user', content: tooBig, timestamp: 't' },
+              { role: 'assistant', content: 'ok', timestamp: 't' },
+            ],
+          },
+          2,
+        ),
+      ),
+    ).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('grows by two bytes per character of content', () => {
+    const short = conversationWith(aTurn().messages, 'ab');
+    const longer = conversationWith(aTurn().messages, 'abcdef');
+    expect(approximateBytes(longer) - approximateBytes(short)).toBe(8);
   });
 });

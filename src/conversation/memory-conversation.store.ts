@@ -1,19 +1,40 @@
 import { LRUCache } from 'lru-cache';
 import type { ConversationConfig } from '../config/conversation.config';
 import { applyTurn } from './conversation-turn';
-import { ConversationNotFoundError } from './conversation.errors';
+import { ConversationNotFoundError, StoreUnavailableError } from './conversation.errors';
 import { ConversationStore, type Conversation, type ConversationTurn } from './conversation.store';
 
+/** Per message and per conversation: timestamps, roles and the objects holding them. */
+const MESSAGE_OVERHEAD_BYTES = 128;
+const CONVERSATION_OVERHEAD_BYTES = 256;
+
+/** What a conversation holds in memory, near enough: strings count two bytes per character. */
+export function approximateBytes(conversation: Conversation): number {
+  let characters = conversation.systemPrompt?.length ?? 0;
+  for (const message of conversation.messages) characters += message.content.length;
+  return (
+    CONVERSATION_OVERHEAD_BYTES +
+    2 * characters +
+    MESSAGE_OVERHEAD_BYTES * conversation.messages.length
+  );
+}
+
 /**
- * One process's conversations, bounded in count (least recently used go first)
- * and in age. Updates are synchronous, so concurrent turns cannot interleave.
+ * One process's conversations, bounded in count, in bytes (least recently used
+ * go first) and in age. Updates are synchronous, so concurrent turns cannot
+ * interleave.
  */
 export class MemoryConversationStore extends ConversationStore {
   private readonly conversations: LRUCache<string, Conversation>;
 
   constructor(private readonly config: ConversationConfig) {
     super();
-    this.conversations = new LRUCache({ max: config.maxCount, ttl: config.ttlSeconds * 1000 });
+    this.conversations = new LRUCache({
+      max: config.maxCount,
+      maxSize: config.maxBytes,
+      sizeCalculation: approximateBytes,
+      ttl: config.ttlSeconds * 1000,
+    });
   }
 
   find(id: string): Promise<Conversation | undefined> {
@@ -27,6 +48,14 @@ export class MemoryConversationStore extends ConversationStore {
     }
     const updated = applyTurn(id, existing, turn, this.config.maxMessages);
     this.conversations.set(id, updated);
+    // A conversation bigger than the whole budget is not kept: say so rather than lose it quietly.
+    if (!this.conversations.has(id)) {
+      return Promise.reject(
+        new StoreUnavailableError({
+          cause: new Error(`conversation ${id} is larger than CONVERSATION_MAX_BYTES`),
+        }),
+      );
+    }
     return Promise.resolve(updated);
   }
 
