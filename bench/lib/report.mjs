@@ -110,9 +110,13 @@ function num(value, digits = 2) {
   return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
-/** @param {number | null | undefined} value */
+/**
+ * Added milliseconds, to the microsecond: next to a 1 ms target, 1.001 must not read as 1.
+ *
+ * @param {number | null | undefined} value
+ */
 const signed = (value) =>
-  value === null || value === undefined ? '—' : `${value >= 0 ? '+' : ''}${num(value)}`;
+  value === null || value === undefined ? '—' : `${value >= 0 ? '+' : ''}${num(value, 3)}`;
 /** @param {number | null | undefined} value */
 const pct = (value) => (value === null || value === undefined ? '—' : `${num(value * 100, 0)}%`);
 /** @param {number | null | undefined} bytes */
