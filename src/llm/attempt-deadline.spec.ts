@@ -25,7 +25,9 @@ describe('AttemptDeadline', () => {
   it('starts aborted for a caller that already left', () => {
     const caller = new AbortController();
     caller.abort();
-    expect(new AttemptDeadline(60_000, caller.signal).signal.aborted).toBe(true);
+    const deadline = new AttemptDeadline(60_000, caller.signal);
+    expect(deadline.signal.aborted).toBe(true);
+    deadline.clear();
   });
 
   it('leaves nothing on the caller signal once cleared', () => {
