@@ -80,6 +80,7 @@ describe('POST /api/v1/chat field rules', () => {
       temperature: '0.5',
       max_tokens: 0,
       stream: 1,
+      model: 'gpt-3.5-turbo',
       colour: 'blue',
     });
 
@@ -90,8 +91,17 @@ describe('POST /api/v1/chat field rules', () => {
       'temperature',
       'max_tokens',
       'stream',
+      'model',
       'colour',
     );
+  });
+
+  it('names the allowed models when the model is not one of them', async () => {
+    const res = await chat(aBody({ model: 'gpt-3.5-turbo' }));
+
+    expect(res.body.details).toEqual([
+      { field: 'model', message: 'model must be one of: gpt-4o-mini, gpt-4o' },
+    ]);
   });
 
   it('reports a wrongly typed field as a type problem, not as out of range', async () => {

@@ -6,11 +6,12 @@ import { LlmModule } from '../llm/llm.module';
 import { ChatResponder } from './chat-responder';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
+import { AllowedModelConstraint } from './dto/allowed-model.constraint';
 
 @Module({
   imports: [LlmModule, ConversationModule, CacheModule],
   controllers: [ChatController],
-  providers: [ChatService, ChatResponder],
+  providers: [ChatService, ChatResponder, AllowedModelConstraint],
 })
 export class ChatModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

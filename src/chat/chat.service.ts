@@ -5,7 +5,6 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { ResponseCache } from '../cache/response-cache';
 import type { Caller } from '../common/auth/caller';
 import { describeError } from '../common/errors/error-response';
-import { RequestValidationError } from '../common/errors/request.errors';
 import { SecretScrubber } from '../common/logging/secret-scrubber';
 import type { AllConfig } from '../config/configuration';
 import type { LlmConfig } from '../config/llm.config';
@@ -156,15 +155,8 @@ export class ChatService {
   }
 
   private async prepare(request: ChatRequestDto, caller: Caller): Promise<PendingTurn> {
+    // The DTO has checked a given model against OPENAI_ALLOWED_MODELS; the default is always allowed.
     const model = request.model ?? this.defaults.defaultModel;
-    if (!this.defaults.allowedModels.includes(model)) {
-      throw new RequestValidationError([
-        {
-          field: 'model',
-          message: `model must be one of: ${this.defaults.allowedModels.join(', ')}`,
-        },
-      ]);
-    }
     const conversationId = request.conversation_id ?? randomUUID();
     const history = request.conversation_id
       ? await this.conversations.findForCaller(conversationId, caller)

@@ -11,7 +11,9 @@ import {
   Max,
   MaxLength,
   Min,
+  Validate,
 } from 'class-validator';
+import { AllowedModelConstraint } from './allowed-model.constraint';
 
 // class-validator checks a property's decorators bottom-up and the pipe stops at the first
 // failure, so each type check sits last: a string temperature is reported as "not a number".
@@ -81,6 +83,7 @@ export class ChatRequestDto {
     example: 'gpt-4o-mini',
   })
   @IsOptional()
+  @Validate(AllowedModelConstraint)
   @IsString()
   model?: string;
 }
