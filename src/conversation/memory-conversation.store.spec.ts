@@ -131,7 +131,7 @@ describe('MemoryConversationStore', () => {
     expect(sut.size).toBe(2);
   });
 
-  it('refuses, rather than quietly drops, a turn that makes one conversation bigger than maxBytes', async () => {
+  it('refuses a turn that would make one conversation bigger than maxBytes, and keeps its history', async () => {
     const sut = new MemoryConversationStore({ ...settings, maxBytes: 4096 });
     await sut.appendTurn('c', aTurn());
     const tooBig = 'x'.repeat(4096);
@@ -150,6 +150,10 @@ describe('MemoryConversationStore', () => {
         ),
       ),
     ).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect((await sut.find('c'))?.messages.map((m) => m.content)).toEqual([
+      'question 1',
+      'answer 1',
+    ]);
   });
 
   it('grows by two bytes per character of content', () => {

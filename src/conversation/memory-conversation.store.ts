@@ -32,7 +32,6 @@ export class MemoryConversationStore extends ConversationStore {
     this.conversations = new LRUCache({
       max: config.maxCount,
       maxSize: config.maxBytes,
-      sizeCalculation: approximateBytes,
       ttl: config.ttlSeconds * 1000,
     });
   }
@@ -47,15 +46,16 @@ export class MemoryConversationStore extends ConversationStore {
       return Promise.reject(new ConversationNotFoundError());
     }
     const updated = applyTurn(id, existing, turn, this.config.maxMessages);
-    this.conversations.set(id, updated);
-    // A conversation bigger than the whole budget is not kept: say so rather than lose it quietly.
-    if (!this.conversations.has(id)) {
+    const size = approximateBytes(updated);
+    // One conversation bigger than the whole budget cannot be kept: refuse the turn, keep the history.
+    if (size > this.config.maxBytes) {
       return Promise.reject(
         new StoreUnavailableError({
-          cause: new Error(`conversation ${id} is larger than CONVERSATION_MAX_BYTES`),
+          cause: new Error(`conversation ${id} would be larger than CONVERSATION_MAX_BYTES`),
         }),
       );
     }
+    this.conversations.set(id, updated, { size });
     return Promise.resolve(updated);
   }
 
