@@ -10,16 +10,14 @@ const controllers = new WeakMap<Response, AbortController>();
  * a process-wide signal, so nothing long-lived holds on to finished requests.
  */
 export function requestSignal(res: Response): AbortSignal {
-  let controller = controllers.get(res);
-  if (!controller) {
-    const created = new AbortController();
-    if (res.destroyed) created.abort();
-    res.once('close', () => {
-      if (!res.writableFinished) created.abort();
-    });
-    controllers.set(res, created);
-    controller = created;
-  }
+  const existing = controllers.get(res);
+  if (existing) return existing.signal;
+  const controller = new AbortController();
+  if (res.destroyed) controller.abort();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  controllers.set(res, controller);
   return controller.signal;
 }
 
