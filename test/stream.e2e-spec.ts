@@ -165,6 +165,31 @@ describe('POST /api/v1/chat/stream', () => {
     await conversation(conversationId).expect(404);
   });
 
+  it('passes on every delta the provider sent before closing the connection, then ends with upstream_unavailable', async () => {
+    const conversationId = 'b2c3d4e5-0000-4000-8000-000000000003';
+    provider.enqueue({
+      kind: 'reply',
+      content: 'one two three',
+      chunks: ['one ', 'two ', 'three'],
+      closeAfterChunks: 2,
+    });
+
+    const res = await stream({ message: 'close please', conversation_id: conversationId });
+    const events = await EventReader.of(res).rest();
+
+    expect(events).toEqual([
+      { delta: 'one ', conversation_id: conversationId, finished: false },
+      { delta: 'two ', conversation_id: conversationId, finished: false },
+      {
+        delta: '',
+        conversation_id: conversationId,
+        finished: true,
+        error: { error: 'upstream_unavailable', message: expect.any(String) },
+      },
+    ]);
+    await conversation(conversationId).expect(404);
+  });
+
   it.each([
     ['without a finish_reason', { omitFinishReason: true }],
     ['without a finish_reason or [DONE]', { omitFinishReason: true, omitDone: true }],

@@ -23,7 +23,10 @@ export interface FakeCompletionReply {
   chunks?: string[];
   gapMs?: number;
   holdAfterChunks?: number;
+  /** Resets the connection after this many content chunks: what was not yet read may be lost. */
   failAfterChunks?: number;
+  /** Closes the connection cleanly (FIN) after this many content chunks, the response unfinished. */
+  closeAfterChunks?: number;
   omitFinishReason?: boolean;
   omitDone?: boolean;
 }
@@ -279,6 +282,12 @@ export class FakeOpenAiServer {
       if (sent === reply.holdAfterChunks) await this.waitForRelease(ex);
       if (sent === reply.failAfterChunks) {
         this.destroy(ex);
+        return;
+      }
+      if (sent === reply.closeAfterChunks) {
+        ex.destroyedByServer = true;
+        // After the chunks written in this tick have gone out.
+        setImmediate(() => ex.res.socket?.end());
         return;
       }
       const piece = pieces[sent];
