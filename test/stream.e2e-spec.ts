@@ -20,6 +20,27 @@ function deltasOf(events: SseEvent[]): string[] {
   return events.filter((event) => event.finished === false).map((event) => event.delta as string);
 }
 
+/** An answer in three pieces, for the tests that break the connection after two. */
+const ONE_TWO_THREE: FakeCompletionReply = {
+  kind: 'reply',
+  content: 'one two three',
+  chunks: ['one ', 'two ', 'three'],
+};
+
+/** The events of a stream whose provider connection broke after the deltas 'one ' and 'two '. */
+function twoDeltasThenUnavailable(conversationId: string): SseEvent[] {
+  return [
+    { delta: 'one ', conversation_id: conversationId, finished: false },
+    { delta: 'two ', conversation_id: conversationId, finished: false },
+    {
+      delta: '',
+      conversation_id: conversationId,
+      finished: true,
+      error: { error: 'upstream_unavailable', message: expect.any(String) },
+    },
+  ];
+}
+
 describe('POST /api/v1/chat/stream', () => {
   let provider: FakeOpenAiServer;
   let sut: TestApp;
@@ -136,13 +157,7 @@ describe('POST /api/v1/chat/stream', () => {
   it('ends with an upstream_unavailable error event and stores nothing when the provider fails mid-stream', async () => {
     const conversationId = 'b2c3d4e5-0000-4000-8000-000000000001';
     // Held before failing: a connection that dies at once would take unread chunks down with it.
-    provider.enqueue({
-      kind: 'reply',
-      content: 'one two three',
-      chunks: ['one ', 'two ', 'three'],
-      holdAfterChunks: 2,
-      failAfterChunks: 2,
-    });
+    provider.enqueue({ ...ONE_TWO_THREE, holdAfterChunks: 2, failAfterChunks: 2 });
 
     const res = await stream({ message: 'break please', conversation_id: conversationId });
     const reader = EventReader.of(res);
@@ -151,42 +166,19 @@ describe('POST /api/v1/chat/stream', () => {
     const events = [...received, ...(await reader.rest())];
 
     expect(res.status).toBe(200);
-    expect(events).toEqual([
-      { delta: 'one ', conversation_id: conversationId, finished: false },
-      { delta: 'two ', conversation_id: conversationId, finished: false },
-      {
-        delta: '',
-        conversation_id: conversationId,
-        finished: true,
-        error: { error: 'upstream_unavailable', message: expect.any(String) },
-      },
-    ]);
+    expect(events).toEqual(twoDeltasThenUnavailable(conversationId));
     expect(provider.callCount).toBe(1);
     await conversation(conversationId).expect(404);
   });
 
   it('passes on every delta the provider sent before closing the connection, then ends with upstream_unavailable', async () => {
     const conversationId = 'b2c3d4e5-0000-4000-8000-000000000003';
-    provider.enqueue({
-      kind: 'reply',
-      content: 'one two three',
-      chunks: ['one ', 'two ', 'three'],
-      closeAfterChunks: 2,
-    });
+    provider.enqueue({ ...ONE_TWO_THREE, closeAfterChunks: 2 });
 
     const res = await stream({ message: 'close please', conversation_id: conversationId });
     const events = await EventReader.of(res).rest();
 
-    expect(events).toEqual([
-      { delta: 'one ', conversation_id: conversationId, finished: false },
-      { delta: 'two ', conversation_id: conversationId, finished: false },
-      {
-        delta: '',
-        conversation_id: conversationId,
-        finished: true,
-        error: { error: 'upstream_unavailable', message: expect.any(String) },
-      },
-    ]);
+    expect(events).toEqual(twoDeltasThenUnavailable(conversationId));
     await conversation(conversationId).expect(404);
   });
 
