@@ -7,9 +7,9 @@
  *
  *   node bench/bare-proxy.mjs --port 8002 --upstream http://127.0.0.1:8001
  */
-import { Agent, createServer, request } from 'node:http';
-import process from 'node:process';
+import { Agent, request } from 'node:http';
 import { URL } from 'node:url';
+import { listenKeptAlive, serveUntilStopped } from './lib/http-server.mjs';
 import { isMain, readOptions } from './lib/options.mjs';
 
 const DEFAULTS = {
@@ -50,55 +50,47 @@ export async function startBareProxy({
     keepAliveMsecs: 30_000,
   });
 
-  const server = createServer({ noDelay: true, keepAlive: true }, (req, res) => {
-    if (req.method !== 'POST' || !ROUTES.has(req.url ?? '')) {
-      if (req.method === 'GET' && req.url === '/health') return void res.end('ok');
-      req.resume();
-      res.statusCode = 404;
-      return void res.end();
-    }
-    const upstreamReq = request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        method: 'POST',
-        path: UPSTREAM_PATH,
-        headers: { ...withoutHopByHop(req.headers), host: target.host },
-      },
-      (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, withoutHopByHop(upstreamRes.headers));
-        upstreamRes.pipe(res);
-      },
-    );
-    upstreamReq.on('error', () => {
-      if (res.headersSent) return void res.destroy();
-      res.writeHead(502, { 'content-type': 'application/json' });
-      res.end('{"error":"upstream_error"}');
-    });
-    // A client that goes away must not keep the provider busy.
-    res.on('close', () => {
-      if (!res.writableFinished) upstreamReq.destroy();
-    });
-    req.pipe(upstreamReq);
-  });
-  server.keepAliveTimeout = 120_000;
-  server.headersTimeout = 125_000;
-  server.requestTimeout = 0;
-
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(undefined));
-  });
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  const server = await listenKeptAlive(
+    (req, res) => {
+      if (req.method !== 'POST' || !ROUTES.has(req.url ?? '')) {
+        if (req.method === 'GET' && req.url === '/health') return void res.end('ok');
+        req.resume();
+        res.statusCode = 404;
+        return void res.end();
+      }
+      const upstreamReq = request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          method: 'POST',
+          path: UPSTREAM_PATH,
+          headers: { ...withoutHopByHop(req.headers), host: target.host },
+        },
+        (upstreamRes) => {
+          res.writeHead(upstreamRes.statusCode ?? 502, withoutHopByHop(upstreamRes.headers));
+          upstreamRes.pipe(res);
+        },
+      );
+      upstreamReq.on('error', () => {
+        if (res.headersSent) return void res.destroy();
+        res.writeHead(502, { 'content-type': 'application/json' });
+        res.end('{"error":"upstream_error"}');
+      });
+      // A client that goes away must not keep the provider busy.
+      res.on('close', () => {
+        if (!res.writableFinished) upstreamReq.destroy();
+      });
+      req.pipe(upstreamReq);
+    },
+    { port, host },
+  );
   return {
-    port: address.port,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        agent.destroy();
-      }),
+    port: server.port,
+    close: async () => {
+      await server.close();
+      agent.destroy();
+    },
   };
 }
 
@@ -118,8 +110,5 @@ function withoutHopByHop(headers) {
 if (isMain(import.meta.url)) {
   const options = readOptions(DEFAULTS, { envPrefix: 'PROXY_' });
   const proxy = await startBareProxy(options);
-  const stop = () => void proxy.close().then(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  process.stdout.write(`bare-proxy listening on http://${options.host}:${proxy.port}\n`);
+  serveUntilStopped('bare-proxy', `http://${options.host}:${proxy.port}`, proxy.close);
 }

@@ -10,9 +10,8 @@
  *   node bench/fake-provider.mjs --port 8001 --latency-ms 0 --chunks 20 --gap-ms 10
  */
 import { Buffer } from 'node:buffer';
-import { createServer } from 'node:http';
-import process from 'node:process';
 import { setTimeout as delay } from 'node:timers/promises';
+import { listenKeptAlive, serveUntilStopped } from './lib/http-server.mjs';
 import { isMain, readOptions } from './lib/options.mjs';
 
 /** @typedef {{ latencyMs: number, chunks: number, gapMs: number }} FakeConfig */
@@ -32,15 +31,6 @@ export async function startFakeProvider(options = {}) {
   const config = { latencyMs: 0, chunks: 20, gapMs: 10, ...rest };
   const stats = { completions: 0, streams: 0, aborted: 0 };
   let ids = 0;
-
-  const server = createServer({ noDelay: true, keepAlive: true }, (req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  // Clients keep pooled connections open between benchmark segments; the
-  // default 5 s would close them under their feet and count as errors.
-  server.keepAliveTimeout = 120_000;
-  server.headersTimeout = 125_000;
-  server.requestTimeout = 0;
 
   /**
    * @param {import('node:http').IncomingMessage} req
@@ -147,20 +137,13 @@ export async function startFakeProvider(options = {}) {
     };
   }
 
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(undefined));
-  });
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  return {
-    port: address.port,
-    config,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const server = await listenKeptAlive(
+    (req, res) => {
+      handle(req, res).catch(() => res.destroy());
+    },
+    { port, host },
+  );
+  return { port: server.port, config, close: server.close };
 }
 
 /** @param {number} completion */
@@ -231,8 +214,5 @@ function sendJson(res, status, payload) {
 if (isMain(import.meta.url)) {
   const { port, host, latencyMs, chunks, gapMs } = readOptions(DEFAULTS, { envPrefix: 'FAKE_' });
   const fake = await startFakeProvider({ port, host, latencyMs, chunks, gapMs });
-  const stop = () => void fake.close().then(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  process.stdout.write(`fake-provider listening on http://${host}:${fake.port}\n`);
+  serveUntilStopped('fake-provider', `http://${host}:${fake.port}`, fake.close);
 }
