@@ -165,18 +165,22 @@ function client(url, connections, timeoutMs = 30_000) {
 }
 
 /**
+ * @param {Pool} pool
+ * @param {string} path
+ * @param {Target} target
+ */
+function postTarget(pool, path, target) {
+  return pool.request({ path, method: 'POST', headers: JSON_HEADERS, body: target.body });
+}
+
+/**
  * @param {{ pool: Pool, path: string, target: Target }} c
  * @returns {Promise<number | null>} ms until the whole answer was read, null on a failure
  */
 async function timedRequest({ pool, path, target }) {
   const start = performance.now();
   try {
-    const res = await pool.request({
-      path,
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: target.body,
-    });
+    const res = await postTarget(pool, path, target);
     await res.body.text();
     return res.statusCode === 200 ? performance.now() - start : null;
   } catch {
@@ -207,12 +211,7 @@ async function timedStream(pool, path, target) {
   };
   const start = performance.now();
   try {
-    const res = await pool.request({
-      path,
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: target.body,
-    });
+    const res = await postTarget(pool, path, target);
     run.headers = performance.now() - start;
     run.status = res.statusCode;
     const decoder = new TextDecoder();
