@@ -77,7 +77,12 @@ describe('withRetries', () => {
   it('stops waiting between attempts when the caller aborts', async () => {
     const controller = new AbortController();
     const sut = jest.fn().mockRejectedValue(new UpstreamUnavailableError());
-    const running = withRetries(sut, { maxRetries: 5, baseDelayMs: 5_000 }, controller.signal);
+    // The full 5 s wait, not a random share of it that could end before the abort.
+    const running = withRetries(
+      sut,
+      { maxRetries: 5, baseDelayMs: 5_000, random: () => 1 },
+      controller.signal,
+    );
 
     setTimeout(() => controller.abort(), 20);
 
