@@ -1,20 +1,40 @@
 import { ConfigService } from '@nestjs/config';
 import type { NestApplicationOptions } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { useContainer } from 'class-validator';
 import { Logger } from 'nestjs-pino';
 import { AllowedModelConstraint } from './chat/dto/allowed-model.constraint';
+import { acceptJsonBodies } from './common/body/json-body';
 import { setupOpenApi } from './common/openapi/openapi';
+import { newRequestId } from './common/request-context/request-id';
+import { recordRoute } from './common/request-context/route-of';
+import { appConfig } from './config/app.config';
 import type { AllConfig } from './config/configuration';
 
-/** Bodies are read by JsonBodyMiddleware, which maps every parse failure to the contract. */
+/** Bodies are read by acceptJsonBodies, which maps every parse failure to the contract. */
 export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLogs: true };
+
+/**
+ * The HTTP server. Fastify takes these settings when it is built, before the
+ * app's modules (and their ConfigService) exist, so it reads the app config itself.
+ */
+export function createHttpAdapter(): FastifyAdapter {
+  const { trustProxy } = appConfig();
+  return new FastifyAdapter({
+    // One hop: the address our own proxy saw, which a caller cannot forge by sending the header itself.
+    trustProxy: trustProxy ? 1 : false,
+    genReqId: newRequestId,
+    // Below the keep-alive timeout that nginx and load balancers are told to use (see the README).
+    keepAliveTimeout: 5000,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+}
 
 /**
  * class-validator builds its rule classes itself; the one that reads configuration
  * comes from this app instead. Anything else falls back to class-validator's own.
  */
-function useConfiguredConstraints(app: NestExpressApplication): void {
+function useConfiguredConstraints(app: NestFastifyApplication): void {
   const allowedModel = app.get(AllowedModelConstraint);
   useContainer(
     {
@@ -25,16 +45,14 @@ function useConfiguredConstraints(app: NestExpressApplication): void {
 }
 
 /** What every instance of the app needs beyond its modules; tests call it too. */
-export function configureApp(app: NestExpressApplication): { port: number } {
+export function configureApp(app: NestFastifyApplication): { port: number } {
   const config = app.get<ConfigService<AllConfig, true>>(ConfigService);
-  const { name, version, trustProxy, corsOrigins, port } = config.get('app', { infer: true });
+  const { name, version, corsOrigins, port, bodyLimitBytes } = config.get('app', { infer: true });
   app.useLogger(app.get(Logger));
   useConfiguredConstraints(app);
-  app.disable('x-powered-by');
-  // Every answer is new: hashing each body for an ETag buys nothing.
-  app.set('etag', false);
-  // One hop: the address our own proxy saw, which a caller cannot forge by sending the header itself.
-  app.set('trust proxy', trustProxy ? 1 : false);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', recordRoute);
+  acceptJsonBodies(fastify, bodyLimitBytes);
   if (corsOrigins.length > 0) {
     app.enableCors({
       origin: corsOrigins.includes('*') ? '*' : corsOrigins,

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
-import { APP_OPTIONS, configureApp } from './app.setup';
+import { APP_OPTIONS, configureApp, createHttpAdapter } from './app.setup';
 import { assertValidConfiguration } from './config/configuration';
 import { ConfigValidationError } from './config/env-reader';
 
@@ -13,7 +13,11 @@ async function bootstrap(): Promise<void> {
     process.stderr.write(`Invalid configuration: ${error.message}\n`);
     process.exit(1);
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, APP_OPTIONS);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule,
+    createHttpAdapter(),
+    APP_OPTIONS,
+  );
   const { port } = configureApp(app);
   // Our own handler rather than enableShutdownHooks(), which re-raises the signal: a drained stop exits 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -24,7 +28,8 @@ async function bootstrap(): Promise<void> {
       );
     });
   }
-  await app.listen(port);
+  // Fastify listens on localhost only unless told otherwise.
+  await app.listen(port, '0.0.0.0');
 }
 
 void bootstrap();

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureBuilt, startChildApp, type ChildApp } from './support/child-app';
 import { FakeOpenAiServer } from './support/fake-openai.server';
 import { postJson } from './support/sse';
@@ -7,12 +9,37 @@ const PROVIDER_KEY = 'sk-test-THISMUSTNEVERAPPEAR1234567890';
 const CLIENT_KEY = 'client-key-SECRET-42';
 const WRONG_KEY = 'wrong-key-XYZ';
 const REQUEST_ID = 'log-test-1';
+const LATE_BODY_REQUEST_ID = 'log-test-late-body';
 
 interface LogLine {
   msg?: string;
   req?: { id?: string; method?: string; url?: string };
   res?: { statusCode?: number };
   [field: string]: unknown;
+}
+
+/** Sends the headers, then the body in a later packet, as a slow client or a large body does. */
+async function postWithLateBody(url: string, body: object, headers: Record<string, string>) {
+  const text = JSON.stringify(body);
+  const req = httpRequest(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+      ...headers,
+    },
+  });
+  const answered = new Promise<number>((resolve, reject) => {
+    req.once('response', (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.once('error', reject);
+  });
+  req.flushHeaders();
+  await sleep(100);
+  req.end(text);
+  return answered;
 }
 
 /** The production service as a child process, with a known provider key, fed traffic once. */
@@ -59,6 +86,14 @@ describe('request logs of the built service', () => {
     expect(answered.status).toBe(200);
     bodies.push(await answered.text());
 
+    provider.enqueue({ kind: 'reply', content: 'Answer to a late body' });
+    const lateBody = await postWithLateBody(
+      `${sut.url}/api/v1/chat`,
+      { message: 'slowly' },
+      { ...asClient.headers, 'X-Request-ID': LATE_BODY_REQUEST_ID },
+    );
+    expect(lateBody).toBe(200);
+
     // The provider echoes its key and address back, so the service's error log has something to scrub.
     provider.enqueue({
       kind: 'error',
@@ -85,7 +120,7 @@ describe('request logs of the built service', () => {
     bodies.push(await unauthorized.text());
 
     await waitUntil('a log line for each request', () =>
-      stdoutLines().filter((line) => line.includes('"responseTime"')).length >= 3
+      stdoutLines().filter((line) => line.includes('"responseTime"')).length >= 4
         ? true
         : undefined,
     );
@@ -122,7 +157,21 @@ describe('request logs of the built service', () => {
         latencyMs: expect.any(Number),
       }),
     ]);
-    expect(attempts.map((line) => line.outcome)).toEqual(['ok', 'upstream_error']);
+    expect(attempts.map((line) => line.outcome)).toEqual(['ok', 'ok', 'upstream_error']);
+  });
+
+  it('keeps the request id on the provider line when the body arrives after the headers', () => {
+    const attempts = parsedLines().filter(
+      (line) => line.msg === 'provider call' && line.req?.id === LATE_BODY_REQUEST_ID,
+    );
+
+    expect(attempts).toEqual([expect.objectContaining({ outcome: 'ok' })]);
+  });
+
+  it('writes no request line for the liveness probes that waited for the service to start', () => {
+    const probed = parsedLines().filter((line) => line.req?.url === '/health/live');
+
+    expect(probed).toEqual([]);
   });
 
   it('logs the refused provider call and the rejected key as requests with their status', () => {

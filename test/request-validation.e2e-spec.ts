@@ -224,6 +224,51 @@ describe('POST /api/v1/chat body problems', () => {
     await postRaw('{"message": "hi"}', 'application/json; charset=utf-8').expect(200);
   });
 
+  it('answers 415 unsupported_media_type for a POST with no body and no Content-Type', async () => {
+    const res = await request(sut.url).post('/api/v1/chat');
+
+    expectError(res, 415, 'unsupported_media_type');
+  });
+
+  it('answers 415 unsupported_media_type for JSON in a charset other than UTF-8', async () => {
+    const res = await postRaw('{"message": "hi"}', 'application/json; charset=latin1');
+
+    expectError(res, 415, 'unsupported_media_type');
+  });
+
+  it('answers 415 unsupported_media_type for a compressed body', async () => {
+    const res = await request(sut.url)
+      .post('/api/v1/chat')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send('{"message": "hi"}');
+
+    expectError(res, 415, 'unsupported_media_type');
+  });
+
+  it('accepts a +json media type', async () => {
+    await postRaw('{"message": "hi"}', 'application/vnd.api+json').expect(200);
+  });
+
+  it('answers 400 bad_request for an empty JSON body', async () => {
+    const res = await postRaw('');
+
+    expectError(res, 400, 'bad_request');
+  });
+
+  // A stream body is sent chunked, with no Content-Length to refuse it by up front.
+  it('answers 413 payload_too_large for a chunked body that grows over BODY_LIMIT', async () => {
+    const res = await fetch(`${sut.url}/api/v1/chat`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: new Blob([JSON.stringify({ message: 'z'.repeat(1100) })]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toBe('payload_too_large');
+  });
+
   it('answers 413 payload_too_large for a body over BODY_LIMIT', async () => {
     const res = await postRaw(JSON.stringify({ message: 'z'.repeat(1100) }));
 

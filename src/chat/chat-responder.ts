@@ -1,5 +1,6 @@
+import type { ServerResponse } from 'node:http';
 import { Injectable } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Caller } from '../common/auth/caller';
 import { setChatLogFields } from '../common/logging/request-log';
 import { sendEventStream } from '../common/sse/event-stream';
@@ -20,34 +21,34 @@ export class ChatResponder {
     request: ChatRequestDto,
     caller: Caller,
     signal: AbortSignal,
-    res: Response,
+    reply: FastifyReply,
   ): Promise<void> {
-    if (request.stream) return this.stream(request, caller, signal, res);
+    if (request.stream) return this.stream(request, caller, signal, reply);
     const { body, historySaved } = await this.chat.complete(request, caller, signal);
-    res.status(200).set({
+    reply.status(200).headers({
       'X-Conversation-ID': body.conversation_id,
       'X-Cache': body.cached ? 'HIT' : 'MISS',
       ...(!historySaved && { 'X-History-Saved': 'false' }),
     });
-    setChatLogFields(res, {
+    setChatLogFields(reply.raw, {
       model: body.model,
       cached: body.cached,
       tokens: body.tokens_used,
       cost: body.cost_estimate,
     });
-    res.json(body);
+    void reply.send(body);
   }
 
   async stream(
     request: ChatRequestDto,
     caller: Caller,
     signal: AbortSignal,
-    res: Response,
+    reply: FastifyReply,
   ): Promise<void> {
     const stream = await this.chat.openStream(request, caller, signal);
     this.metrics.activeStreams.inc();
     try {
-      await sendEventStream(res, this.loggingLastEvent(stream.events, res), {
+      await sendEventStream(reply, this.loggingLastEvent(stream.events, reply.raw), {
         'X-Conversation-ID': stream.conversationId,
       });
     } finally {
@@ -57,7 +58,7 @@ export class ChatResponder {
 
   private async *loggingLastEvent(
     events: AsyncIterable<ChatStreamEvent>,
-    res: Response,
+    res: ServerResponse,
   ): AsyncGenerator<ChatStreamEvent> {
     for await (const event of events) {
       if (event.finished && 'model' in event) {

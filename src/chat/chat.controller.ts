@@ -10,7 +10,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentCaller, type Caller } from '../common/auth/caller';
 import { RequestSignal } from '../lifecycle/request-signal.decorator';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
@@ -67,9 +67,9 @@ export class ChatController {
     @Body() request: ChatRequestDto,
     @CurrentCaller() caller: Caller,
     @RequestSignal() signal: AbortSignal,
-    @Res() res: Response,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
-    return this.responder.reply(request, caller, signal, res);
+    return this.responder.reply(request, caller, signal, reply);
   }
 
   @Post('stream')
@@ -85,8 +85,8 @@ export class ChatController {
     @Body() request: ChatRequestDto,
     @CurrentCaller() caller: Caller,
     @RequestSignal() signal: AbortSignal,
-    @Res() res: Response,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
-    return this.responder.stream(request, caller, signal, res);
+    return this.responder.stream(request, caller, signal, reply);
   }
 }

@@ -1,6 +1,5 @@
-import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { CacheModule } from '../cache/cache.module';
-import { JsonBodyMiddleware } from '../common/middleware/json-body.middleware';
 import { ConversationModule } from '../conversation/conversation.module';
 import { LlmModule } from '../llm/llm.module';
 import { ChatResponder } from './chat-responder';
@@ -13,8 +12,4 @@ import { AllowedModelConstraint } from './dto/allowed-model.constraint';
   controllers: [ChatController],
   providers: [ChatService, ChatResponder, AllowedModelConstraint],
 })
-export class ChatModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes(ChatController);
-  }
-}
+export class ChatModule {}

@@ -1,7 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Response } from 'express';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AllConfig } from '../config/configuration';
 import { cutShort } from './request-signal';
@@ -19,7 +19,7 @@ const FAREWELL_MS = 1000;
 @Injectable()
 export class Drain implements BeforeApplicationShutdown {
   private draining = false;
-  private readonly inFlight = new Set<Response>();
+  private readonly inFlight = new Set<ServerResponse>();
   private readonly timeoutMs: number;
 
   constructor(
@@ -33,11 +33,11 @@ export class Drain implements BeforeApplicationShutdown {
     return this.draining;
   }
 
-  requestStarted(res: Response): void {
+  requestStarted(res: ServerResponse): void {
     this.inFlight.add(res);
   }
 
-  requestEnded(res: Response): void {
+  requestEnded(res: ServerResponse): void {
     this.inFlight.delete(res);
   }
 

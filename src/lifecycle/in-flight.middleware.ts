@@ -1,5 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 import { Drain } from './drain';
 
 /** Tracks requests until their response is done or abandoned, so shutdown knows when it may stop. */
@@ -7,7 +7,7 @@ import { Drain } from './drain';
 export class InFlightMiddleware implements NestMiddleware {
   constructor(private readonly drain: Drain) {}
 
-  use(_req: Request, res: Response, next: NextFunction): void {
+  use(_req: IncomingMessage, res: ServerResponse, next: () => void): void {
     this.drain.requestStarted(res);
     res.once('close', () => this.drain.requestEnded(res));
     next();

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { ConfigService } from '@nestjs/config';
 import type { PinoLogger } from 'nestjs-pino';
 import type { AllConfig } from '../config/configuration';
@@ -10,7 +10,7 @@ import { Drain } from './drain';
 import { clientLeft, requestSignal, shutdownReason } from './request-signal';
 import { ShuttingDownError } from './shutting-down.error';
 
-/** The parts of an Express response the request signal watches. */
+/** The parts of a Node response the request signal watches. */
 class FakeResponse extends EventEmitter {
   destroyed = false;
   writableFinished = false;
@@ -26,7 +26,7 @@ class FakeResponse extends EventEmitter {
   }
 }
 
-const asResponse = (res: FakeResponse) => res as unknown as Response;
+const asResponse = (res: FakeResponse) => res as unknown as ServerResponse;
 
 function drainWithin(shutdownTimeoutMs: number): Drain {
   const config = { get: () => shutdownTimeoutMs } as unknown as ConfigService<AllConfig, true>;

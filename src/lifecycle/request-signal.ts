@@ -1,7 +1,7 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { ShuttingDownError } from './shutting-down.error';
 
-const controllers = new WeakMap<Response, AbortController>();
+const controllers = new WeakMap<ServerResponse, AbortController>();
 
 /**
  * The signal that stops a request's work: it aborts when the client goes away
@@ -9,7 +9,7 @@ const controllers = new WeakMap<Response, AbortController>();
  * shutdown can wait no longer. One controller per request, never combined with
  * a process-wide signal, so nothing long-lived holds on to finished requests.
  */
-export function requestSignal(res: Response): AbortSignal {
+export function requestSignal(res: ServerResponse): AbortSignal {
   const existing = controllers.get(res);
   if (existing) return existing.signal;
   const controller = new AbortController();
@@ -22,7 +22,7 @@ export function requestSignal(res: Response): AbortSignal {
 }
 
 /** Aborts the request's work, if it has any, with a ShuttingDownError reason. */
-export function cutShort(res: Response): void {
+export function cutShort(res: ServerResponse): void {
   controllers.get(res)?.abort(new ShuttingDownError());
 }
 

@@ -1,5 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 import { routeOf } from '../common/request-context/route-of';
 import { Metrics } from './metrics';
 
@@ -7,7 +7,7 @@ import { Metrics } from './metrics';
 export class HttpMetricsMiddleware implements NestMiddleware {
   constructor(private readonly metrics: Metrics) {}
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  use(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const started = process.hrtime.bigint();
     res.once('close', () => {
       const labels = { method: req.method, route: routeOf(req), status: String(res.statusCode) };

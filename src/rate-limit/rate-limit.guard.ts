@@ -8,6 +8,7 @@ import {
   type ThrottlerModuleOptions,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
 import type { RequestWithCaller } from '../common/auth/caller';
 import { PUBLIC_ROUTE } from '../common/auth/public-route.decorator';
 import { Metrics } from '../metrics/metrics';
@@ -37,9 +38,9 @@ export class RateLimitGuard extends ThrottlerGuard {
     );
   }
 
-  protected override getTracker(req: RequestWithCaller): Promise<string> {
-    const keyId = req.caller?.keyId;
-    return Promise.resolve(keyId ? `key:${keyId}` : `ip:${req.ip ?? 'unknown'}`);
+  protected override getTracker(req: FastifyRequest): Promise<string> {
+    const keyId = (req.raw as RequestWithCaller).caller?.keyId;
+    return Promise.resolve(keyId ? `key:${keyId}` : `ip:${req.ip}`);
   }
 
   protected override generateKey(

@@ -1,5 +1,5 @@
 import { Catch, Injectable, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { RequestAbortedError } from '../../llm/upstream.errors';
 import { describeError } from '../errors/error-response';
@@ -16,8 +16,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const req = host.switchToHttp().getRequest<Request>();
-    const res = host.switchToHttp().getResponse<Response>();
+    const req = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const res = reply.raw;
     const requestId = requestIdOf(req);
     if (exception instanceof RequestAbortedError || res.headersSent || res.destroyed) {
       this.logger.debug({ err: this.scrubber.describe(exception) }, 'request ended early');
@@ -29,9 +30,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.error({ err: this.scrubber.describe(exception) }, problem.message);
     }
     if (problem.retryAfterSeconds !== undefined) {
-      res.setHeader('Retry-After', String(problem.retryAfterSeconds));
+      void reply.header('Retry-After', String(problem.retryAfterSeconds));
     }
-    res.status(problem.status).json({
+    void reply.status(problem.status).send({
       error: problem.error,
       message: problem.message,
       request_id: requestId,

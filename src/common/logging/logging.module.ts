@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app.config';
 import type { AllConfig } from '../../config/configuration';
-import { assignRequestId } from '../request-context/request-id';
+import { requestIdOf } from '../request-context/request-id';
 import { isProbe, requestLogFields } from './request-log';
 import { SecretScrubber } from './secret-scrubber';
 
@@ -12,7 +12,8 @@ function loggerParams(app: AppConfig): Params {
   return {
     pinoHttp: {
       level: app.logLevel,
-      genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
+      // Fastify has already given the request its id.
+      genReqId: (req: IncomingMessage) => requestIdOf(req),
       // Headers are not logged at all, so no credential can ride along in one.
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({

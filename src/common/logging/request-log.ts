@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Response } from 'express';
 import type { RequestWithCaller } from '../auth/caller';
 import { routeOf } from '../request-context/route-of';
 
@@ -11,28 +10,31 @@ export interface ChatLogFields {
   cost: number | null;
 }
 
-export function setChatLogFields(res: Response, fields: ChatLogFields): void {
-  res.locals.chat = fields;
+const chatFields = new WeakMap<ServerResponse, ChatLogFields>();
+
+export function setChatLogFields(res: ServerResponse, fields: ChatLogFields): void {
+  chatFields.set(res, fields);
 }
 
 /** The fields of the one line logged per request, beyond pino-http's own. */
 export function requestLogFields(
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
+  req: IncomingMessage,
+  res: ServerResponse,
 ): Record<string, unknown> {
-  // pino-http hands over the raw objects that Express has extended.
-  const req = incoming as RequestWithCaller;
-  const res = outgoing as Response;
+  const { caller, ip } = req as RequestWithCaller;
   return {
     route: routeOf(req),
-    client: req.caller?.keyId ?? req.ip,
-    ...(res.locals.chat as ChatLogFields | undefined),
+    client: caller?.keyId ?? ip,
+    ...chatFields.get(res),
   };
 }
 
 const PROBES = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
 
-/** Probes and scrapes arrive every few seconds and say nothing new. */
-export function isProbe(req: { url?: string }): boolean {
-  return PROBES.has(req.url ?? '');
+/**
+ * Probes and scrapes arrive every few seconds and say nothing new. Inside a
+ * middleware `url` is relative to where it was mounted; `originalUrl` is whole.
+ */
+export function isProbe(req: { url?: string; originalUrl?: string }): boolean {
+  return PROBES.has(req.originalUrl ?? req.url ?? '');
 }

@@ -1,7 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
-import { RequestContextMiddleware } from '../middleware/request-context.middleware';
 
 const DOCS_PATH = 'docs';
 const JSON_DOCUMENT_PATH = 'openapi.json';
@@ -24,12 +22,6 @@ export function setupOpenApi(app: INestApplication, name: string, version: strin
       })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
       .build(),
-  );
-  // Swagger's routes are mounted before Nest's middleware runs, so they get their request context here.
-  const context = new RequestContextMiddleware();
-  app.use(
-    [`/${DOCS_PATH}`, `/${JSON_DOCUMENT_PATH}`, `/${YAML_DOCUMENT_PATH}`],
-    (req: Request, res: Response, next: NextFunction) => context.use(req, res, next),
   );
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: JSON_DOCUMENT_PATH,

@@ -1,22 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-type RequestWithId = IncomingMessage & { id?: unknown };
+interface RequestWithId {
+  id?: unknown;
+}
 
-/**
- * The request's id: the caller's X-Request-ID when it is a sane token, else a
- * fresh one. Idempotent, so the logger and the middleware may both ask first.
- */
-export function assignRequestId(req: RequestWithId, res: ServerResponse): string {
-  if (typeof req.id === 'string') return req.id;
+/** A request's id: the caller's X-Request-ID when it is a sane token, else a fresh one. */
+export function newRequestId(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
-  const id =
-    typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  req.id = id;
-  res.setHeader('X-Request-ID', id);
-  return id;
+  return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
 export function requestIdOf(req: RequestWithId): string {

@@ -1,11 +1,23 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+
+const routes = new WeakMap<IncomingMessage, string>();
+
+/**
+ * Fastify knows the matched route before any middleware runs; logs and metrics
+ * only see the raw request, so the route is kept against it here.
+ */
+export function recordRoute(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  const { url } = request.routeOptions;
+  if (url !== undefined) routes.set(request.raw, url);
+  done();
+}
 
 /** The route pattern a request matched; unknown paths share one name, so labels stay bounded. */
-export function routeOf(req: Request): string {
-  const pattern = (req.route as { path?: unknown } | undefined)?.path;
-  // Nest answers unknown paths from a catch-all route of its own.
-  if (typeof pattern !== 'string' || pattern.includes('*')) return 'unmatched';
-  // Middleware bound to a controller sees its root as `/api/v1/chat/`; one route, one name.
-  const route = `${req.baseUrl}${pattern}`;
-  return route.length > 1 && route.endsWith('/') ? route.slice(0, -1) : route;
+export function routeOf(req: IncomingMessage): string {
+  return routes.get(req) ?? 'unmatched';
 }

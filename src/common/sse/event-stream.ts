@@ -1,6 +1,7 @@
-import type { Response } from 'express';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
 
-function writable(res: Response): Promise<void> {
+function writable(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
@@ -17,11 +18,16 @@ function writable(res: Response): Promise<void> {
  * nothing is batched, and a slow client holds the producer back.
  */
 export async function sendEventStream(
-  res: Response,
+  reply: FastifyReply,
   events: AsyncIterable<object>,
   headers: Record<string, string>,
 ): Promise<void> {
-  res.status(200).set({
+  // From here on the stream writes to the socket itself; Fastify sends nothing more.
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    // Headers set on the reply so far (rate limit, CORS) would otherwise be lost.
+    ...(reply.getHeaders() as OutgoingHttpHeaders),
     'Content-Type': 'text/event-stream',
     'Cache-Control': 'no-cache, no-transform',
     Connection: 'keep-alive',
