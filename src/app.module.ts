@@ -5,6 +5,7 @@ import { ChatModule } from './chat/chat.module';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { LoggingModule } from './common/logging/logging.module';
+import { RequestLogMiddleware } from './common/logging/request-log.middleware';
 import { RequestContextMiddleware } from './common/middleware/request-context.middleware';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { configModule } from './config/configuration';
@@ -42,7 +43,12 @@ import { RedisModule } from './redis/redis.module';
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply(RequestContextMiddleware, InFlightMiddleware, HttpMetricsMiddleware)
+      .apply(
+        RequestContextMiddleware,
+        RequestLogMiddleware,
+        InFlightMiddleware,
+        HttpMetricsMiddleware,
+      )
       .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { Caller } from '../common/auth/caller';
 import { setChatLogFields } from '../common/logging/request-log';
 import { sendEventStream } from '../common/sse/event-stream';
+import type { LlmCall } from '../llm/llm.provider';
 import { Metrics } from '../metrics/metrics';
 import { ChatService } from './chat.service';
 import type { ChatRequestDto } from './dto/chat-request.dto';
@@ -20,11 +21,11 @@ export class ChatResponder {
   async reply(
     request: ChatRequestDto,
     caller: Caller,
-    signal: AbortSignal,
+    call: LlmCall,
     reply: FastifyReply,
   ): Promise<void> {
-    if (request.stream) return this.stream(request, caller, signal, reply);
-    const { body, historySaved } = await this.chat.complete(request, caller, signal);
+    if (request.stream) return this.stream(request, caller, call, reply);
+    const { body, historySaved } = await this.chat.complete(request, caller, call);
     reply.status(200).headers({
       'X-Conversation-ID': body.conversation_id,
       'X-Cache': body.cached ? 'HIT' : 'MISS',
@@ -42,10 +43,10 @@ export class ChatResponder {
   async stream(
     request: ChatRequestDto,
     caller: Caller,
-    signal: AbortSignal,
+    call: LlmCall,
     reply: FastifyReply,
   ): Promise<void> {
-    const stream = await this.chat.openStream(request, caller, signal);
+    const stream = await this.chat.openStream(request, caller, call);
     this.metrics.activeStreams.inc();
     try {
       await sendEventStream(reply, this.loggingLastEvent(stream.events, reply.raw), {

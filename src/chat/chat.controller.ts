@@ -14,6 +14,7 @@ import type { FastifyReply } from 'fastify';
 import { CurrentCaller, type Caller } from '../common/auth/caller';
 import { RequestSignal } from '../lifecycle/request-signal.decorator';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
+import { RequestId } from '../common/request-context/request-id.decorator';
 import { ChatResponder } from './chat-responder';
 import { ChatRequestDto } from './dto/chat-request.dto';
 import { ChatResponseDto } from './dto/chat-response.dto';
@@ -67,9 +68,10 @@ export class ChatController {
     @Body() request: ChatRequestDto,
     @CurrentCaller() caller: Caller,
     @RequestSignal() signal: AbortSignal,
+    @RequestId() requestId: string,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    return this.responder.reply(request, caller, signal, reply);
+    return this.responder.reply(request, caller, { signal, requestId }, reply);
   }
 
   @Post('stream')
@@ -85,8 +87,9 @@ export class ChatController {
     @Body() request: ChatRequestDto,
     @CurrentCaller() caller: Caller,
     @RequestSignal() signal: AbortSignal,
+    @RequestId() requestId: string,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    return this.responder.stream(request, caller, signal, reply);
+    return this.responder.stream(request, caller, { signal, requestId }, reply);
   }
 }

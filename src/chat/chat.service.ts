@@ -13,6 +13,7 @@ import { ConversationService } from '../conversation/conversation.service';
 import { clientLeft, shutdownReason } from '../lifecycle/request-signal';
 import {
   LlmProvider,
+  type LlmCall,
   type LlmCompletion,
   type LlmMessage,
   type LlmRequest,
@@ -26,6 +27,7 @@ import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
 
 /** Everything about one turn that is known before the provider answers. */
 interface PendingTurn {
+  requestId: string;
   conversationId: string;
   caller: Caller;
   newSystemPrompt?: string;
@@ -74,14 +76,14 @@ export class ChatService {
     this.defaults = config.get('llm', { infer: true });
   }
 
-  async complete(request: ChatRequestDto, caller: Caller, signal: AbortSignal): Promise<ChatAnswer> {
-    const turn = await this.prepare(request, caller);
+  async complete(request: ChatRequestDto, caller: Caller, call: LlmCall): Promise<ChatAnswer> {
+    const turn = await this.prepare(request, caller, call.requestId);
     const { completion, cached } = await this.cache
-      .getOrCompute(turn.llmRequest, caller.keyId, signal, (sharedSignal) =>
-        this.llm.complete(turn.llmRequest, sharedSignal),
+      .getOrCompute(turn.llmRequest, caller.keyId, call.signal, (sharedSignal) =>
+        this.llm.complete(turn.llmRequest, { ...call, signal: sharedSignal }),
       )
       .catch((error: unknown) => {
-        throw explain(error, signal);
+        throw explain(error, call.signal);
       });
     const { usage, historySaved } = await this.record(
       turn,
@@ -104,18 +106,14 @@ export class ChatService {
   }
 
   /** Resolves once the provider has accepted the request; failures after that arrive as the last event. */
-  async openStream(
-    request: ChatRequestDto,
-    caller: Caller,
-    signal: AbortSignal,
-  ): Promise<ChatStream> {
-    const turn = await this.prepare(request, caller);
-    const upstream = await this.llm.stream(turn.llmRequest, signal).catch((error: unknown) => {
-      throw explain(error, signal);
+  async openStream(request: ChatRequestDto, caller: Caller, call: LlmCall): Promise<ChatStream> {
+    const turn = await this.prepare(request, caller, call.requestId);
+    const upstream = await this.llm.stream(turn.llmRequest, call).catch((error: unknown) => {
+      throw explain(error, call.signal);
     });
     return {
       conversationId: turn.conversationId,
-      events: this.relay(turn, upstream, signal),
+      events: this.relay(turn, upstream, call.signal),
     };
   }
 
@@ -148,13 +146,20 @@ export class ChatService {
       // A client that left gets nothing more, and its unfinished turn is not stored.
       if (clientLeft(signal)) return;
       const failure = explain(error, signal);
-      this.logger.warn({ err: this.scrubber.describe(failure) }, 'stream failed mid-way');
+      this.logger.warn(
+        { req: { id: turn.requestId }, err: this.scrubber.describe(failure) },
+        'stream failed mid-way',
+      );
       const { error: code, message } = describeError(failure);
       yield { delta: '', conversation_id, finished: true, error: { error: code, message } };
     }
   }
 
-  private async prepare(request: ChatRequestDto, caller: Caller): Promise<PendingTurn> {
+  private async prepare(
+    request: ChatRequestDto,
+    caller: Caller,
+    requestId: string,
+  ): Promise<PendingTurn> {
     // The DTO has checked a given model against OPENAI_ALLOWED_MODELS; the default is always allowed.
     const model = request.model ?? this.defaults.defaultModel;
     const conversationId = request.conversation_id ?? randomUUID();
@@ -168,6 +173,7 @@ export class ChatService {
       { role: 'user', content: request.message },
     ];
     return {
+      requestId,
       conversationId,
       caller,
       newSystemPrompt: request.system_prompt,
@@ -215,7 +221,10 @@ export class ChatService {
     } catch (error) {
       // An answer the caller already paid for beats an error; the response says it was not saved.
       if (!(error instanceof StoreUnavailableError)) throw error;
-      this.logger.warn({ err: this.scrubber.describe(error) }, 'turn not saved: store unavailable');
+      this.logger.warn(
+        { req: { id: turn.requestId }, err: this.scrubber.describe(error) },
+        'turn not saved: store unavailable',
+      );
       return { usage, historySaved: false };
     }
   }

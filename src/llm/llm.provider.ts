@@ -30,18 +30,24 @@ export interface LlmCompletion {
 export type LlmStreamEvent =
   { type: 'delta'; text: string } | ({ type: 'done' } & Omit<LlmCompletion, 'content'>);
 
+/** What a provider call is made for: the signal that stops it, and the request it is logged under. */
+export interface LlmCall {
+  signal: AbortSignal;
+  requestId: string;
+}
+
 /**
  * A chat model. Implementations throw the errors of `upstream.errors.ts` and
- * stop work at once when `signal` aborts.
+ * stop work at once when the call's signal aborts.
  */
 export abstract class LlmProvider {
   abstract readonly name: LlmProviderName;
 
-  abstract complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion>;
+  abstract complete(request: LlmRequest, call: LlmCall): Promise<LlmCompletion>;
 
   /**
    * Resolves once the provider has accepted the request, so a refusal is still
    * an ordinary error; the iterable then yields deltas and ends with one `done`.
    */
-  abstract stream(request: LlmRequest, signal: AbortSignal): Promise<AsyncIterable<LlmStreamEvent>>;
+  abstract stream(request: LlmRequest, call: LlmCall): Promise<AsyncIterable<LlmStreamEvent>>;
 }

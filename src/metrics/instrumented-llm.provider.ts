@@ -1,5 +1,6 @@
 import {
   LlmProvider,
+  type LlmCall,
   type LlmCompletion,
   type LlmRequest,
   type LlmStreamEvent,
@@ -22,10 +23,10 @@ export class InstrumentedLlmProvider extends LlmProvider {
     return this.inner.name;
   }
 
-  async complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
+  async complete(request: LlmRequest, call: LlmCall): Promise<LlmCompletion> {
     const started = performance.now();
     try {
-      const completion = await this.inner.complete(request, signal);
+      const completion = await this.inner.complete(request, call);
       this.observe(request, 'ok', started);
       return completion;
     } catch (error) {
@@ -34,10 +35,10 @@ export class InstrumentedLlmProvider extends LlmProvider {
     }
   }
 
-  async stream(request: LlmRequest, signal: AbortSignal): Promise<AsyncIterable<LlmStreamEvent>> {
+  async stream(request: LlmRequest, call: LlmCall): Promise<AsyncIterable<LlmStreamEvent>> {
     const started = performance.now();
     try {
-      return this.timed(await this.inner.stream(request, signal), request, started);
+      return this.timed(await this.inner.stream(request, call), request, started);
     } catch (error) {
       this.observe(request, outcomeOf(error), started);
       throw error;

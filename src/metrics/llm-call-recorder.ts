@@ -11,10 +11,10 @@ export class LlmCallRecorder {
     @InjectPinoLogger('LlmProvider') private readonly logger: PinoLogger,
   ) {}
 
-  readonly record = ({ model, attempt, outcome, durationMs }: LlmAttempt): void => {
+  readonly record = ({ requestId, model, attempt, outcome, durationMs }: LlmAttempt): void => {
     this.metrics.providerCalls.inc({ model, status: outcome });
     this.logger.info(
-      { model, attempt, outcome, latencyMs: Math.round(durationMs) },
+      { req: { id: requestId }, model, attempt, outcome, latencyMs: Math.round(durationMs) },
       'provider call',
     );
   };

@@ -21,13 +21,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = reply.raw;
     const requestId = requestIdOf(req);
     if (exception instanceof RequestAbortedError || res.headersSent || res.destroyed) {
-      this.logger.debug({ err: this.scrubber.describe(exception) }, 'request ended early');
+      this.logger.debug(
+        { req: { id: requestId }, err: this.scrubber.describe(exception) },
+        'request ended early',
+      );
       if (!res.writableEnded) res.end();
       return;
     }
     const problem = describeError(exception);
     if (problem.status >= 500) {
-      this.logger.error({ err: this.scrubber.describe(exception) }, problem.message);
+      this.logger.error(
+        { req: { id: requestId }, err: this.scrubber.describe(exception) },
+        problem.message,
+      );
     }
     if (problem.retryAfterSeconds !== undefined) {
       void reply.header('Retry-After', String(problem.retryAfterSeconds));

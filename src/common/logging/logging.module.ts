@@ -1,44 +1,28 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app.config';
 import type { AllConfig } from '../../config/configuration';
-import { requestIdOf } from '../request-context/request-id';
-import { isProbe, requestLogFields } from './request-log';
 import { SecretScrubber } from './secret-scrubber';
 
 function loggerParams(app: AppConfig): Params {
   return {
     pinoHttp: {
       level: app.logLevel,
-      // Fastify has already given the request its id.
-      genReqId: (req: IncomingMessage) => requestIdOf(req),
       // Headers are not logged at all, so no credential can ride along in one.
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
+        req: (req: { id: string; method?: string; url?: string }) => ({
           id: req.id,
           method: req.method,
           url: req.url,
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: isProbe },
-      customSuccessObject: (req: IncomingMessage, res: ServerResponse, line: object) => ({
-        ...line,
-        ...requestLogFields(req, res),
-      }),
-      customErrorObject: (
-        req: IncomingMessage,
-        res: ServerResponse,
-        _error: Error,
-        line: object,
-      ) => ({
-        ...line,
-        ...requestLogFields(req, res),
-      }),
       transport: app.nodeEnv === 'development' ? { target: 'pino-pretty' } : undefined,
     },
+    // nestjs-pino's own request middleware binds a logger to each request through
+    // AsyncLocalStorage; RequestLogMiddleware writes the request line instead.
+    forRoutes: [],
   };
 }
 

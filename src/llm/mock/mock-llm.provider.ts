@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { countTokens, decode, encode } from 'gpt-tokenizer';
 import {
   LlmProvider,
+  type LlmCall,
   type LlmCompletion,
   type LlmRequest,
   type LlmStreamEvent,
@@ -28,11 +29,11 @@ function abortable<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
 export class MockLlmProvider extends LlmProvider {
   readonly name = 'mock';
 
-  complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
+  complete(request: LlmRequest, { signal }: LlmCall): Promise<LlmCompletion> {
     return abortable(signal, () => Promise.resolve(this.answer(request)));
   }
 
-  stream(request: LlmRequest, signal: AbortSignal): Promise<AsyncIterable<LlmStreamEvent>> {
+  stream(request: LlmRequest, { signal }: LlmCall): Promise<AsyncIterable<LlmStreamEvent>> {
     return abortable(signal, () => Promise.resolve(this.pieces(request, signal)));
   }
 

@@ -8,6 +8,7 @@ import type { LlmConfig } from '../../config/llm.config';
 import { AttemptDeadline } from '../attempt-deadline';
 import {
   LlmProvider,
+  type LlmCall,
   type LlmCompletion,
   type LlmRequest,
   type LlmStreamEvent,
@@ -60,8 +61,8 @@ export class OpenAiLlmProvider extends LlmProvider {
     super();
   }
 
-  complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
-    return this.withRetries(signal, request.model, async (deadline) => {
+  complete(request: LlmRequest, call: LlmCall): Promise<LlmCompletion> {
+    return this.withRetries(call, request.model, async (deadline) => {
       try {
         const completion = await this.client.chat.completions.create(
           { ...toParams(request), stream: false },
@@ -74,9 +75,9 @@ export class OpenAiLlmProvider extends LlmProvider {
     });
   }
 
-  async stream(request: LlmRequest, signal: AbortSignal): Promise<AsyncIterable<LlmStreamEvent>> {
+  async stream(request: LlmRequest, call: LlmCall): Promise<AsyncIterable<LlmStreamEvent>> {
     const { chunks, deadline } = await this.withRetries(
-      signal,
+      call,
       request.model,
       async (deadline) => ({
         chunks: await this.client.chat.completions.create(
@@ -86,7 +87,7 @@ export class OpenAiLlmProvider extends LlmProvider {
         deadline,
       }),
     );
-    return this.readStream(chunks, request.model, deadline, signal);
+    return this.readStream(chunks, request.model, deadline, call.signal);
   }
 
   private async *readStream(
@@ -125,7 +126,7 @@ export class OpenAiLlmProvider extends LlmProvider {
 
   /** Each attempt gets its own deadline; the attempt owns clearing it once it succeeds. */
   private withRetries<T>(
-    signal: AbortSignal,
+    { signal, requestId }: LlmCall,
     model: string,
     attempt: (deadline: AttemptDeadline) => Promise<T>,
   ): Promise<T> {
@@ -136,6 +137,7 @@ export class OpenAiLlmProvider extends LlmProvider {
         const started = performance.now();
         const report = (outcome: string) =>
           this.onAttempt({
+            requestId,
             model,
             attempt: attemptNumber,
             outcome,
