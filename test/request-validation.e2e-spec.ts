@@ -263,7 +263,7 @@ describe('POST /api/v1/chat body problems', () => {
       headers: { 'Content-Type': 'application/json' },
       body: new Blob([JSON.stringify({ message: 'z'.repeat(1100) })]).stream(),
       duplex: 'half',
-    } as RequestInit);
+    });
 
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: string }).error).toBe('payload_too_large');
