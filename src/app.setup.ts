@@ -24,8 +24,11 @@ export function createHttpAdapter(): FastifyAdapter {
     // One hop: the address our own proxy saw, which a caller cannot forge by sending the header itself.
     trustProxy: trustProxy ? 1 : false,
     genReqId: newRequestId,
-    // Below the keep-alive timeout that nginx and load balancers are told to use (see the README).
+    // Node's own defaults, which Fastify would otherwise replace: keep-alive for 5 s
+    // (proxies are told to keep theirs shorter, see the README), and 5 minutes at most
+    // to receive a request, so a client trickling its body cannot hold a socket forever.
     keepAliveTimeout: 5000,
+    requestTimeout: 300_000,
     routerOptions: { ignoreTrailingSlash: true },
   });
 }

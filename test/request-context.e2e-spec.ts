@@ -158,6 +158,27 @@ describe('request context and service routes', () => {
     expect(res.headers['access-control-allow-methods']).toContain('POST');
   });
 
+  it("keeps Node's keep-alive (5 s) and whole-request (5 min) timeouts on the HTTP server", () => {
+    const server = sut.app.getHttpServer();
+
+    expect(server.keepAliveTimeout).toBe(5000);
+    expect(server.requestTimeout).toBe(300_000);
+  });
+
+  it('keeps the headers set before an event stream started: CORS, rate limit, request id', async () => {
+    const res = await request(sut.url)
+      .post('/api/v1/chat/stream')
+      .set('Origin', 'https://anyone.example')
+      .set('X-Request-ID', 'stream-headers-1')
+      .send({ message: 'headers?' });
+
+    expect(res.headers['content-type']).toBe('text/event-stream');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['x-ratelimit-limit']).toBe(ROOMY.RATE_LIMIT_REQUESTS);
+    expect(res.headers['x-request-id']).toBe('stream-headers-1');
+    expect(res.headers['x-process-time']).toMatch(PROCESS_TIME);
+  });
+
   it('lets a browser read the contract headers', async () => {
     const res = await request(sut.url).get('/health').set('Origin', 'https://anyone.example');
 
