@@ -27,10 +27,11 @@ describe('RequestLogMiddleware', () => {
   const logger = {
     info: (fields: Record<string, unknown>, message: string) => lines.push({ fields, message }),
   } as unknown as PinoLogger;
+  const sut = new RequestLogMiddleware(logger);
   let server: Server;
   let url: string;
 
-  beforeAll(async () => ({ server, url } = await serve(new RequestLogMiddleware(logger))));
+  beforeAll(async () => ({ server, url } = await serve(sut)));
   afterAll(() => new Promise((resolve) => server.close(resolve)));
   beforeEach(() => (lines.length = 0));
 
