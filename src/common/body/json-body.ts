@@ -20,9 +20,8 @@ function isJson(contentType: string | undefined): boolean {
   );
 }
 
-function hasIdentityEncoding(req: IncomingMessage): boolean {
-  const encoding = req.headers['content-encoding'];
-  return encoding === undefined || encoding.toLowerCase() === 'identity';
+function isIdentity(contentEncoding: string | undefined): boolean {
+  return contentEncoding === undefined || contentEncoding.toLowerCase() === 'identity';
 }
 
 function readText(req: IncomingMessage, limitBytes: number): Promise<string> {
@@ -65,7 +64,8 @@ export function acceptJsonBodies(fastify: FastifyInstance, limitBytes: number): 
   fastify.addContentTypeParser(
     '*',
     (request: FastifyRequest, payload: IncomingMessage, done: Done) => {
-      if (!isJson(request.headers['content-type']) || !hasIdentityEncoding(payload)) {
+      const { headers } = request;
+      if (!isJson(headers['content-type']) || !isIdentity(headers['content-encoding'])) {
         return done(new UnsupportedMediaTypeError());
       }
       readText(payload, limitBytes)
