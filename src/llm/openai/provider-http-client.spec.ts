@@ -5,13 +5,30 @@ import { ProviderHttpClient } from './provider-http-client';
 interface Served {
   origin: string;
   connections: () => number;
+  /** Bytes /big has handed to its socket, and whether the socket has pushed back. */
+  big: { written: number; blocked: boolean };
+  /** Resolves when the client has gone from a request that had not finished. */
+  abandoned: Promise<void>;
   close: () => Promise<void>;
 }
 
-/** A server that echoes the request as JSON, or streams three lines for /stream. */
+const BIG_CHUNK = Buffer.alloc(64 * 1024, 'x');
+const BIG_CHUNKS = 160;
+
+/**
+ * A server that echoes the request as JSON; /stream sends three events,
+ * /big 10 MiB as fast as the socket takes it, /endless an event every 10 ms
+ * until the client leaves, /silent never answers.
+ */
 async function serve(): Promise<Served> {
   let connections = 0;
+  const big = { written: 0, blocked: false };
+  let markAbandoned!: () => void;
+  const abandoned = new Promise<void>((resolve) => (markAbandoned = resolve));
   const server: Server = createServer((req, res) => {
+    res.on('close', () => {
+      if (!res.writableFinished) markAbandoned();
+    });
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -21,6 +38,29 @@ async function serve(): Promise<Served> {
         res.end();
         return;
       }
+      if (req.url === '/big') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const writeMore = () => {
+          while (big.written < BIG_CHUNKS * BIG_CHUNK.length) {
+            big.written += BIG_CHUNK.length;
+            if (!res.write(BIG_CHUNK)) {
+              big.blocked = true;
+              res.once('drain', writeMore);
+              return;
+            }
+          }
+          res.end();
+        };
+        writeMore();
+        return;
+      }
+      if (req.url === '/endless') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const timer = setInterval(() => res.write('data: more\n\n'), 10);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
+      if (req.url === '/silent') return;
       res.writeHead(req.url === '/missing' ? 404 : 200, {
         'content-type': 'application/json',
         'x-request-id': 'req-1',
@@ -35,6 +75,8 @@ async function serve(): Promise<Served> {
   return {
     origin: `http://127.0.0.1:${port}`,
     connections: () => connections,
+    big,
+    abandoned,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -83,6 +125,53 @@ describe('ProviderHttpClient', () => {
     let text = '';
     for await (const chunk of body) text += chunk.toString();
     expect(text).toBe('data: a\n\ndata: b\n\ndata: c\n\n');
+  });
+
+  it('stops reading from the provider while the body goes unread, and resumes once it is read', async () => {
+    const response = await client.fetch(`${served.origin}/big`, { method: 'GET' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(served.big.blocked).toBe(true);
+    expect(served.big.written).toBeLessThan(BIG_CHUNKS * BIG_CHUNK.length);
+
+    let received = 0;
+    for await (const chunk of response.body as unknown as AsyncIterable<Buffer>) {
+      received += chunk.length;
+    }
+    expect(received).toBe(BIG_CHUNKS * BIG_CHUNK.length);
+  });
+
+  it('aborts a streaming body when its signal aborts, and the provider sees the client go', async () => {
+    const controller = new AbortController();
+    const response = await client.fetch(`${served.origin}/endless`, {
+      method: 'GET',
+      signal: controller.signal,
+    });
+    const reading = (async () => {
+      for await (const chunk of response.body as unknown as AsyncIterable<Buffer>) {
+        if (chunk.length > 0) controller.abort();
+      }
+    })();
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    await served.abandoned;
+  });
+
+  it('rejects when its signal aborts before the provider answers, and closes the request', async () => {
+    const controller = new AbortController();
+    const response = client.fetch(`${served.origin}/silent`, {
+      method: 'GET',
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 50);
+    await expect(response).rejects.toMatchObject({ name: 'AbortError' });
+    await served.abandoned;
+  });
+
+  it('closes the request when the reader leaves the body early', async () => {
+    const response = await client.fetch(`${served.origin}/endless`, { method: 'GET' });
+    for await (const chunk of response.body as unknown as AsyncIterable<Buffer>) {
+      if (chunk.length > 0) break;
+    }
+    await served.abandoned;
   });
 
   it('reuses kept-alive connections for calls in a row', async () => {
