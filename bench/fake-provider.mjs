@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * A fast OpenAI-compatible fake for `POST /v1/chat/completions`: a JSON reply,
- * or SSE chunks in OpenAI's format. Latency before the first byte, the number
+ * or SSE chunks in OpenAI's format, each content stamped with the time it was
+ * written. Latency before the first byte, the number
  * of content chunks and the gap between them come from CLI options
  * (`--latency-ms 0 --chunks 20 --gap-ms 10 --port 0`) or FAKE_* env variables,
  * and can be changed at run time with `POST /_bench/config` so that one
@@ -11,6 +12,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { setTimeout as delay } from 'node:timers/promises';
+import { stampedWord } from './lib/clock.mjs';
 import { listenKeptAlive, serveUntilStopped } from './lib/http-server.mjs';
 import { isMain, readOptions } from './lib/options.mjs';
 
@@ -102,7 +104,7 @@ export async function startFakeProvider(options = {}) {
     for (let i = 0; i < cfg.chunks; i++) {
       if (i > 0 && cfg.gapMs > 0) await delay(cfg.gapMs);
       if (closed) return;
-      res.write(chunk({ content: `word${i} ` }));
+      res.write(chunk({ content: stampedWord(i) }));
     }
     let tail = chunk({}, 'stop');
     if (usage) {

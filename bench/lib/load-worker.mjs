@@ -19,6 +19,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { URL } from 'node:url';
 import { TextDecoder } from 'node:util';
 import { Pool } from 'undici';
+import { stampOf, wallClockMs } from './clock.mjs';
 import { createSseParser } from './sse.mjs';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -190,8 +191,10 @@ async function timedRequest({ pool, path, target }) {
 
 /**
  * One SSE request, with times in ms since it was sent: response headers, first
- * body byte, each content event, the end. `batched` counts reads that carried
- * more than one content event (a gateway that coalesces events shows here).
+ * body byte, each content event, the end. `transit` is, for each content event
+ * the fake stamped, the time from the fake's write to the read that carried it.
+ * `batched` counts reads that carried more than one content event (a gateway
+ * that coalesces events shows here).
  *
  * @param {Pool} pool
  * @param {string} path
@@ -203,6 +206,7 @@ async function timedStream(pool, path, target) {
     headers: NaN,
     firstByte: NaN,
     content: /** @type {number[]} */ ([]),
+    transit: /** @type {number[]} */ ([]),
     total: NaN,
     reads: 0,
     batched: 0,
@@ -217,15 +221,19 @@ async function timedStream(pool, path, target) {
     const decoder = new TextDecoder();
     let now = 0;
     let contentInRead = 0;
+    let readAt = 0;
     const feed = createSseParser((data) => {
-      const kind = classify(data, target.format ?? 'openai');
+      const { kind, text } = classify(data, target.format ?? 'openai');
       if (kind === 'content') {
         run.content.push(now);
+        const sentAt = stampOf(text ?? '');
+        if (sentAt !== null) run.transit.push(readAt - sentAt);
         contentInRead++;
       } else if (kind === 'end') run.complete = true;
       else if (kind === 'error') run.failure = 'final event carried an error';
     });
     for await (const chunk of res.body) {
+      readAt = wallClockMs();
       now = performance.now() - start;
       if (run.reads++ === 0) run.firstByte = now;
       contentInRead = 0;
@@ -246,17 +254,21 @@ async function timedStream(pool, path, target) {
 /**
  * @param {string} data
  * @param {'openai' | 'service'} format
- * @returns {'content' | 'end' | 'error' | 'other'}
+ * @returns {{ kind: 'content' | 'end' | 'error' | 'other', text?: string }}
  */
 function classify(data, format) {
   if (format === 'openai') {
-    if (data === '[DONE]') return 'end';
+    if (data === '[DONE]') return { kind: 'end' };
     const content = JSON.parse(data).choices?.[0]?.delta?.content;
-    return typeof content === 'string' && content !== '' ? 'content' : 'other';
+    return typeof content === 'string' && content !== ''
+      ? { kind: 'content', text: content }
+      : { kind: 'other' };
   }
   const event = JSON.parse(data);
-  if (event.finished === true) return event.error ? 'error' : 'end';
-  return typeof event.delta === 'string' && event.delta !== '' ? 'content' : 'other';
+  if (event.finished === true) return { kind: event.error ? 'error' : 'end' };
+  return typeof event.delta === 'string' && event.delta !== ''
+    ? { kind: 'content', text: event.delta }
+    : { kind: 'other' };
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}');

@@ -41,7 +41,7 @@ const TARGETS = [
   },
   {
     id: 'chunk_delay_p99',
-    label: 'per-chunk delay p99 (after first content, vs direct)',
+    label: 'per-chunk delay p99 (fake provider write to client read)',
     target: '≤ 1 ms',
     /** @param {any} r */ value: (r) => r.streaming?.perTarget.service.chunkDelay.p99,
     /** @param {number} v */ pass: (v) => v <= 1,
