@@ -86,13 +86,14 @@ describe('request logs of the built service', () => {
     expect(answered.status).toBe(200);
     bodies.push(await answered.text());
 
-    provider.enqueue({ kind: 'reply', content: 'Answer to a late body' });
+    // A failed attempt is logged on its own line, which must still name its request.
+    provider.enqueue({ kind: 'error', status: 500 });
     const lateBody = await postWithLateBody(
       `${sut.url}/api/v1/chat`,
       { message: 'slowly' },
       { ...asClient.headers, 'X-Request-ID': LATE_BODY_REQUEST_ID },
     );
-    expect(lateBody).toBe(200);
+    expect(lateBody).toBe(503);
 
     // The provider echoes its key and address back, so the service's error log has something to scrub.
     provider.enqueue({
@@ -146,18 +147,19 @@ describe('request logs of the built service', () => {
     });
   });
 
-  it('writes one line per provider attempt with its request id, outcome and latency', () => {
+  it('writes a line per failed provider attempt with its request id, outcome and latency, none for a first-try success', () => {
     const attempts = parsedLines().filter((line) => line.msg === 'provider call');
 
-    expect(attempts.filter((line) => line.req?.id === REQUEST_ID)).toEqual([
+    expect(attempts.filter((line) => line.req?.id === REQUEST_ID)).toEqual([]);
+    expect(attempts).toEqual([
       expect.objectContaining({
         model: 'gpt-4o-mini',
         attempt: 1,
-        outcome: 'ok',
+        outcome: 'upstream_unavailable',
         latencyMs: expect.any(Number),
       }),
+      expect.objectContaining({ attempt: 1, outcome: 'upstream_error' }),
     ]);
-    expect(attempts.map((line) => line.outcome)).toEqual(['ok', 'ok', 'upstream_error']);
   });
 
   it('keeps the request id on the provider line when the body arrives after the headers', () => {
@@ -165,7 +167,7 @@ describe('request logs of the built service', () => {
       (line) => line.msg === 'provider call' && line.req?.id === LATE_BODY_REQUEST_ID,
     );
 
-    expect(attempts).toEqual([expect.objectContaining({ outcome: 'ok' })]);
+    expect(attempts).toEqual([expect.objectContaining({ outcome: 'upstream_unavailable' })]);
   });
 
   it('writes no request line for the liveness probes that waited for the service to start', () => {
@@ -179,7 +181,7 @@ describe('request logs of the built service', () => {
       .filter((line) => 'responseTime' in line)
       .map((line) => line.res?.statusCode);
 
-    expect(statuses).toEqual(expect.arrayContaining([200, 502, 401]));
+    expect(statuses).toEqual(expect.arrayContaining([200, 503, 502, 401]));
   });
 
   it.each([

@@ -80,8 +80,8 @@ const serviceLogFile = (name) => join(tmpdir(), `llm-chat-api-bench-${name}.log`
  * Starts `node dist/main.js` in production mode against the fake. The
  * environment is built from scratch (and the working directory has no .env)
  * so that a developer's settings cannot change what is measured. LOG_LEVEL is
- * left at its production default (info: a line per request and per provider
- * call), written to a file in the temp directory.
+ * left at its production default (info: a line per request, and per provider
+ * attempt that failed or was retried), written to a file in the temp directory.
  *
  * @param {{ fakePort: number, cache: boolean, inspect?: boolean, cpuProfDir?: string, name?: string }} options
  */

@@ -3,7 +3,11 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { LlmAttempt } from '../llm/llm-attempt';
 import { Metrics } from './metrics';
 
-/** Counts and logs every provider attempt, so retries show up one by one. */
+/**
+ * Counts every provider attempt, and logs the ones that tell something the
+ * request's own line does not: failures, and the attempts of a retried call.
+ * A first-try success is logged at debug, off the hot path at `info`.
+ */
 @Injectable()
 export class LlmCallRecorder {
   constructor(
@@ -13,7 +17,8 @@ export class LlmCallRecorder {
 
   readonly record = ({ requestId, model, attempt, outcome, durationMs }: LlmAttempt): void => {
     this.metrics.providerCalls.inc({ model, status: outcome });
-    this.logger.info(
+    const level = outcome === 'ok' && attempt === 1 ? 'debug' : 'info';
+    this.logger[level](
       { req: { id: requestId }, model, attempt, outcome, latencyMs: Math.round(durationMs) },
       'provider call',
     );
