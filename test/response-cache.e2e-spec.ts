@@ -265,6 +265,35 @@ describe('Response cache', () => {
     });
   });
 
+  describe('with CACHE_MAX_BYTES=1kb, room for one long answer', () => {
+    let sut: TestApp;
+
+    beforeAll(async () => {
+      sut = await startTestApp(envFor(provider, { CACHE_MAX_BYTES: '1kb' }));
+    });
+    afterAll(async () => {
+      await sut.close();
+    });
+
+    it('drops the least recently used answer once the cached bytes would pass the bound', async () => {
+      const [first, second] = [aQuestion(), aQuestion()];
+      const long = 'x'.repeat(600);
+      provider.enqueue(
+        { kind: 'reply', content: `first ${long}` },
+        { kind: 'reply', content: `second ${long}` },
+        { kind: 'reply', content: `first again ${long}` },
+      );
+      const cacheOf = async (message: string) =>
+        (await chatOn(sut, { message }).expect(200)).headers['x-cache'];
+
+      expect(await cacheOf(first)).toBe('MISS');
+      expect(await cacheOf(second)).toBe('MISS');
+      expect(await cacheOf(first)).toBe('MISS');
+      expect(await cacheOf(first)).toBe('HIT');
+      expect(provider.callCount).toBe(3);
+    });
+  });
+
   describe('with ENABLE_CACHE=false', () => {
     let sut: TestApp;
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { LlmRequest } from '../llm/llm.provider';
 
 /**
@@ -20,5 +20,5 @@ export function responseCacheKey(
     request.messages.map(({ role, content }) => [role, content]),
     ownerId,
   ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return hash('sha256', canonical);
 }

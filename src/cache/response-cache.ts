@@ -13,10 +13,10 @@ import { RedisKeyvStore } from './redis-keyv.store';
 import { responseCacheKey } from './response-cache-key';
 
 /** Keyv passes a TTL in ms as set()'s third argument, where lru-cache expects an options object. */
-function keyvLruStore(lru: LRUCache<string, string>) {
+function keyvLruStore(lru: LRUCache<string, object>) {
   return {
     get: (key: string) => lru.get(key),
-    set: (key: string, value: string, ttl?: number) => {
+    set: (key: string, value: object, ttl?: number) => {
       lru.set(key, value, ttl ? { ttl } : undefined);
       return true;
     },
@@ -24,6 +24,14 @@ function keyvLruStore(lru: LRUCache<string, string>) {
     clear: () => lru.clear(),
     has: (key: string) => lru.has(key),
   };
+}
+
+/** A cached answer is handed to every request that hits it: none may change it for the others. */
+function frozen(completion: LlmCompletion): LlmCompletion {
+  return Object.freeze({
+    ...completion,
+    usage: completion.usage && Object.freeze({ ...completion.usage }),
+  });
 }
 
 export interface CachedCompletion {
@@ -52,15 +60,17 @@ export class ResponseCache {
   ) {
     this.settings = config.get('cache', { infer: true });
     this.provider = `${llm.name}:${config.get('llm.baseUrl', { infer: true }) ?? 'default'}`;
-    const local = new LRUCache<string, string>({
+    // The in-process tier keeps Keyv's entries as objects, so a hit parses nothing; an entry
+    // counts for the bytes of its JSON, as it would take in Redis.
+    const local = new LRUCache<string, object>({
       max: this.settings.maxEntries,
       maxSize: this.settings.maxBytes,
-      sizeCalculation: (value) => Math.max(1, Buffer.byteLength(value)),
+      sizeCalculation: (entry) => Math.max(1, Buffer.byteLength(JSON.stringify(entry))),
     });
     this.tiers = createCache({
       ttl: this.settings.ttlMs,
       stores: [
-        new Keyv({ store: keyvLruStore(local) }),
+        new Keyv({ store: keyvLruStore(local), serialize: undefined, deserialize: undefined }),
         ...(redis.client
           ? [new Keyv({ store: new RedisKeyvStore(redis, `${redis.keyPrefix}cache:`) })]
           : []),
@@ -79,7 +89,7 @@ export class ResponseCache {
     const stored = await this.tiers.get<LlmCompletion>(key);
     if (stored) return this.hit(stored);
     const { value, joined } = await this.inFlight.run(key, signal, async (shared) => {
-      const completion = await compute(shared);
+      const completion = frozen(await compute(shared));
       await this.tiers.set(key, completion);
       return completion;
     });
