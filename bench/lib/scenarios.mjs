@@ -253,12 +253,14 @@ export async function slowProvider(bench) {
 
 /**
  * 3. Cache hits (identical body) against misses (a fresh body each request) on
- * a service started with the cache on.
+ * a service started with the cache on, and against the same request to a
+ * service with the cache off (what a miss costs without any cache work), all
+ * three interleaved in the same rounds.
  *
  * @param {Bench} bench a service with ENABLE_CACHE=true
- * @param {number | undefined} missRpsCacheOff scenario 1's service req/s at 50 connections
+ * @param {Service} cacheOff a service with ENABLE_CACHE=false
  */
-export async function cacheHits(bench, missRpsCacheOff) {
+export async function cacheHits(bench, cacheOff) {
   const { cfg, log, service } = bench;
   await bench.fake.configure({ latencyMs: 0 });
   const url = `${service.origin}/api/v1/chat`;
@@ -278,14 +280,22 @@ export async function cacheHits(bench, missRpsCacheOff) {
     uniqueBodies: true,
   };
 
+  /** @type {Target} */
+  const uncached = {
+    ...hit,
+    name: 'uncached',
+    url: `${cacheOff.origin}/api/v1/chat`,
+    pid: cacheOff.proc.pid,
+  };
+
   log('scenario 3: warm-up (hits only, counting provider calls)');
   const before = await bench.fake.stats();
   await warmup([hit], cfg.warmupS);
   const providerCallsDuringHits = (await bench.fake.stats()).completions - before.completions;
-  await warmup([miss], cfg.warmupS);
+  await warmup([miss, uncached], cfg.warmupS);
 
-  log('scenario 3: hits and misses, 50 connections');
-  const results = await interleavedAutocannon([hit, miss], {
+  log('scenario 3: hits, misses and the cache-off service, 50 connections');
+  const results = await interleavedAutocannon([hit, miss, uncached], {
     connections: 50,
     durationS: cfg.durationS,
     rounds: cfg.rounds,
@@ -293,7 +303,7 @@ export async function cacheHits(bench, missRpsCacheOff) {
   return {
     results,
     providerCallsDuringHitWarmup: providerCallsDuringHits,
-    hitOverMissCacheOff: missRpsCacheOff ? round(results.hit.rps / missRpsCacheOff) : null,
+    hitOverMissCacheOff: round(results.hit.rps / results.uncached.rps),
     hitOverMissSameProcess: round(results.hit.rps / results.miss.rps),
   };
 }
