@@ -88,7 +88,7 @@ async function main() {
   log(`machine: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverage.join(' ')}`);
 
   const fake = await startFake({ latencyMs: 0, chunks: 20, gapMs: 10 });
-  const proxy = await startProxy(fake.port);
+  const proxy = await startProxy(fake.port, { chunkProbe: true });
   /** @type {Record<string, any>} */
   const results = {};
   /** @type {Record<string, unknown> | undefined} */
@@ -103,6 +103,7 @@ async function main() {
       fakePort: fake.port,
       cache: false,
       cpuProfDir: cfg.cpuProf ? profileDir : undefined,
+      chunkProbe: true,
     });
     features = service.features;
     if (wanted.has('1')) results.nonStreaming = await nonStreaming(bench(service));

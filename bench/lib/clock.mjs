@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 
 export const wallClockMs = () => performance.timeOrigin + performance.now();
 
-const STAMP = /@(\d+\.\d+)/;
+/** A stamped word, whole: `word<index>@<ms>`; the first group is the time. */
+export const STAMPED_WORD = /word\d+@(\d+\.\d+)/g;
 
 /**
  * The content of the fake's stream chunks: a word and the time it was written.
@@ -17,12 +18,13 @@ const STAMP = /@(\d+\.\d+)/;
 export const stampedWord = (index) => `word${index}@${wallClockMs().toFixed(3)} `;
 
 /**
- * The write time stamped in a chunk's content, or null when it has none.
+ * The stamped word in a chunk's content and the time it was written, or null
+ * when it has none.
  *
  * @param {string} content
- * @returns {number | null}
+ * @returns {{ word: string, sentAt: number } | null}
  */
 export function stampOf(content) {
-  const match = STAMP.exec(content);
-  return match ? Number(match[1]) : null;
+  const [match] = content.matchAll(STAMPED_WORD);
+  return match ? { word: match[0], sentAt: Number(match[1]) } : null;
 }

@@ -192,7 +192,8 @@ async function timedRequest({ pool, path, target }) {
 /**
  * One SSE request, with times in ms since it was sent: response headers, first
  * body byte, each content event, the end. `transit` is, for each content event
- * the fake stamped, the time from the fake's write to the read that carried it.
+ * the fake stamped, the time from the fake's write to the read that carried it;
+ * `stamps` are those events' stamped words, to look up in a chunk probe.
  * `batched` counts reads that carried more than one content event (a gateway
  * that coalesces events shows here).
  *
@@ -207,6 +208,7 @@ async function timedStream(pool, path, target) {
     firstByte: NaN,
     content: /** @type {number[]} */ ([]),
     transit: /** @type {number[]} */ ([]),
+    stamps: /** @type {string[]} */ ([]),
     total: NaN,
     reads: 0,
     batched: 0,
@@ -226,8 +228,11 @@ async function timedStream(pool, path, target) {
       const { kind, text } = classify(data, target.format ?? 'openai');
       if (kind === 'content') {
         run.content.push(now);
-        const sentAt = stampOf(text ?? '');
-        if (sentAt !== null) run.transit.push(readAt - sentAt);
+        const stamp = stampOf(text ?? '');
+        if (stamp !== null) {
+          run.transit.push(readAt - stamp.sentAt);
+          run.stamps.push(stamp.word);
+        }
         contentInRead++;
       } else if (kind === 'end') run.complete = true;
       else if (kind === 'error') run.failure = 'final event carried an error';

@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { connectInspector } from './inspector.mjs';
 import { runLoad } from './load.mjs';
 import { cpuMicros, memory } from './proc-stats.mjs';
+import { toggleChunkProbe } from './stack.mjs';
 import { median, round, summarize } from './stats.mjs';
 
 const MESSAGE = 'Hello! Please answer in one short sentence.';
@@ -26,7 +27,7 @@ const LOAD_MARGIN_MS = 60_000;
  * @property {number} leakMaxS scenario 6, time cap of each half (a slow service does fewer requests)
  * @property {number} pauseMs idle pause before a memory reading
  *
- * @typedef {{ proc: import('./processes.mjs').ManagedProcess, origin: string }} Endpoint
+ * @typedef {{ proc: import('./processes.mjs').ManagedProcess, origin: string, chunkProbeFile?: string }} Endpoint
  * @typedef {Endpoint & { port: number, configure: (config: object) => Promise<void>, stats: () => Promise<{ completions: number, streams: number }> }} Fake
  * @typedef {Endpoint & { inspectPort?: number }} Service
  * @typedef {{ fake: Fake, proxy: Endpoint, service: Service, cfg: BenchConfig, log: (line: string) => void }} Bench
@@ -173,11 +174,11 @@ function aggregate(segments, cpu) {
 /**
  * @template T, U
  * @param {Record<string, T>} record
- * @param {(value: T) => U} fn
+ * @param {(value: T, key: string) => U} fn
  * @returns {Record<string, U>}
  */
 const mapValues = (record, fn) =>
-  Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
+  Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v, k)]));
 
 /**
  * 1. Non-streaming, provider latency 0 ms: 1 connection (sub-millisecond
@@ -313,6 +314,9 @@ export async function cacheHits(bench, cacheOff) {
  * by one. Per-chunk delay: from the fake's write of a chunk (stamped in its
  * content) to the load generator's read of it, so the fake's own timer jitter
  * is not counted; through `direct` it is the floor of two processes talking.
+ * Forwarding time: from the gateway reading a chunk to writing it on, timed
+ * inside the proxy and the service by the chunk probe they were started with,
+ * on for the measured streams only.
  *
  * @param {Bench} bench
  */
@@ -327,6 +331,8 @@ export async function streaming(bench) {
   await bench.fake.configure({ latencyMs: 0, chunks, gapMs });
   log(`scenario 4: streaming, ${cfg.streamRequests} requests per target`);
   const plannedMs = cfg.streamRequests * 3 * (chunks * gapMs + 50);
+  const probed = [bench.proxy, bench.service];
+  await Promise.all(probed.map(toggleChunkProbe));
   /** @type {Record<string, any[]>} */
   const runs = await runLoad(
     {
@@ -343,9 +349,14 @@ export async function streaming(bench) {
     plannedMs + LOAD_MARGIN_MS,
   );
 
-  const perTarget = mapValues(runs, (list) => {
+  const [proxyForwardMs, serviceForwardMs] = await Promise.all(probed.map(toggleChunkProbe));
+  /** @type {Record<string, Record<string, number>>} */
+  const forwardMsByStamp = { proxy: proxyForwardMs, service: serviceForwardMs };
+  const perTarget = mapValues(runs, (list, name) => {
     const ok = list.filter((run) => run.complete && run.content.length === chunks);
+    const forwardMs = forwardMsByStamp[name];
     return {
+      ...(forwardMs && { forward: forwardTimes(ok, forwardMs) }),
       requests: list.length,
       incomplete: list.length - ok.length,
       failures: [...new Set(list.map((run) => run.failure).filter(Boolean))],
@@ -381,6 +392,20 @@ export async function streaming(bench) {
       },
     },
   };
+}
+
+/**
+ * The chunk probe's forwarding times of the measured streams' chunks, and how
+ * many of their stamped chunks it did not see whole (a stamp split across two
+ * reads).
+ *
+ * @param {{ stamps: string[] }[]} runs
+ * @param {Record<string, number>} forwardMsByStamp
+ */
+function forwardTimes(runs, forwardMsByStamp) {
+  const stamps = runs.flatMap((run) => run.stamps);
+  const times = stamps.map((stamp) => forwardMsByStamp[stamp]).filter((ms) => ms !== undefined);
+  return { ...summarize(times), unmatched: stamps.length - times.length };
 }
 
 /**

@@ -2,10 +2,11 @@
  * Starts the processes under test, all on the core that is not the load
  * generator's: the fake provider, the bare proxy and the service.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, URL } from 'node:url';
 import { request } from 'undici';
 import { freePort, startProcess, waitForHttpOk } from './processes.mjs';
@@ -16,6 +17,8 @@ const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const SERVICE_ENTRY = `${REPO_DIR}dist/main.js`;
 const START_TIMEOUT_MS = 30_000;
 export const RATE_LIMIT_REQUESTS = '100000000';
+const CHUNK_PROBE = `${BENCH_DIR}lib/chunk-probe.mjs`;
+const PROBE_ANSWER_MS = 5_000;
 
 /**
  * @param {{ latencyMs: number, chunks: number, gapMs: number }} initial
@@ -61,16 +64,68 @@ export async function startFake(initial) {
   };
 }
 
-/** @param {number} fakePort */
-export async function startProxy(fakePort) {
+/**
+ * Node arguments and environment that preload the chunk probe (see
+ * chunk-probe.mjs), and the file it answers in.
+ *
+ * @param {string} name
+ * @param {boolean} on
+ */
+function chunkProbe(name, on) {
+  if (!on) return { args: [], env: {}, file: undefined };
+  const file = join(tmpdir(), `llm-chat-api-bench-${name}.chunks.json`);
+  rmSync(file, { force: true });
+  return { args: ['--import', CHUNK_PROBE], env: { BENCH_CHUNK_PROBE_FILE: file }, file };
+}
+
+/**
+ * Starts, or stops, the chunk probe of a process started with one (see
+ * chunk-probe.mjs). Stopping returns its readings: stamped word → ms from the
+ * process reading the chunk to writing it on.
+ *
+ * @param {{ proc: import('./processes.mjs').ManagedProcess, chunkProbeFile?: string }} endpoint
+ * @returns {Promise<Record<string, number>>}
+ */
+export async function toggleChunkProbe({ proc, chunkProbeFile }) {
+  if (chunkProbeFile === undefined) throw new Error(`${proc.name} runs without the chunk probe`);
+  rmSync(chunkProbeFile, { force: true });
+  process.kill(proc.pid, 'SIGUSR2');
+  const deadline = Date.now() + PROBE_ANSWER_MS;
+  while (!existsSync(chunkProbeFile)) {
+    if (Date.now() > deadline) throw new Error(`${proc.name}: its chunk probe did not answer`);
+    await delay(20);
+  }
+  return JSON.parse(readFileSync(chunkProbeFile, 'utf8'));
+}
+
+/**
+ * `chunkProbe` preloads the chunk probe, idle until toggled on.
+ *
+ * @param {number} fakePort
+ * @param {{ chunkProbe?: boolean }} [options]
+ */
+export async function startProxy(fakePort, { chunkProbe: probed = false } = {}) {
+  const probe = chunkProbe('proxy', probed);
   const proc = startProcess(
     'proxy',
     process.execPath,
-    [`${BENCH_DIR}bare-proxy.mjs`, '--port', '0', '--upstream', `http://127.0.0.1:${fakePort}`],
-    { cpu: TARGET_CPU },
+    [
+      ...probe.args,
+      `${BENCH_DIR}bare-proxy.mjs`,
+      '--port',
+      '0',
+      '--upstream',
+      `http://127.0.0.1:${fakePort}`,
+    ],
+    { cpu: TARGET_CPU, env: { ...process.env, ...probe.env } },
   );
   const [, port] = await proc.waitForLine(/listening on http:\/\/[\d.]+:(\d+)/, START_TIMEOUT_MS);
-  return { proc, port: Number(port), origin: `http://127.0.0.1:${port}` };
+  return {
+    proc,
+    port: Number(port),
+    origin: `http://127.0.0.1:${port}`,
+    chunkProbeFile: probe.file,
+  };
 }
 
 /** @param {string} name */
@@ -83,13 +138,16 @@ const serviceLogFile = (name) => join(tmpdir(), `llm-chat-api-bench-${name}.log`
  * left at its production default (info: a line per request, and per provider
  * attempt that failed or was retried), written to a file in the temp directory.
  *
- * @param {{ fakePort: number, cache: boolean, inspect?: boolean, cpuProfDir?: string, name?: string }} options
+ * `chunkProbe` preloads the chunk probe, idle until toggled on.
+ *
+ * @param {{ fakePort: number, cache: boolean, inspect?: boolean, cpuProfDir?: string, chunkProbe?: boolean, name?: string }} options
  */
 export async function startService({
   fakePort,
   cache,
   inspect = false,
   cpuProfDir,
+  chunkProbe: probed = false,
   name = 'service',
 }) {
   if (!existsSync(SERVICE_ENTRY)) {
@@ -97,7 +155,9 @@ export async function startService({
   }
   const port = await freePort();
   const inspectPort = inspect ? await freePort() : undefined;
+  const probe = chunkProbe(name, probed);
   const nodeArgs = [
+    ...probe.args,
     ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
     ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []),
   ];
@@ -116,11 +176,19 @@ export async function startService({
       RATE_LIMIT_REQUESTS,
       CORS_ORIGINS: '*',
       SHUTDOWN_TIMEOUT: '2',
+      ...probe.env,
     },
   });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttpOk(`${origin}/health/ready`, proc, START_TIMEOUT_MS);
-  return { proc, port, origin, inspectPort, features: await detectFeatures(origin, cache) };
+  return {
+    proc,
+    port,
+    origin,
+    inspectPort,
+    chunkProbeFile: probe.file,
+    features: await detectFeatures(origin, cache),
+  };
 }
 
 /**

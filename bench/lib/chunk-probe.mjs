@@ -1,0 +1,92 @@
+/**
+ * Preloaded (`node --import`) into the gateways under test. Between two
+ * SIGUSR2 it times each stamped chunk from the moment the process's JavaScript
+ * receives the provider's bytes to the moment it hands the forwarded event to
+ * the kernel: "forwarded within N ms of arrival", with the loopback hops and
+ * the other processes' scheduling left out. The first signal starts it and
+ * writes `{}` to BENCH_CHUNK_PROBE_FILE; the second stops it and writes
+ * `{ "<word>@<stamp>": ms }` there. Until started it costs nothing.
+ *
+ * It sees every socket of the process: reads through `push` (where libuv's
+ * data enters a stream, paused or flowing), writes through `_writeGeneric`
+ * (where `write` and an uncorked `writev` reach the handle). Matching the
+ * stamps costs the process a little time, so the numbers err on the slow side.
+ */
+import { Buffer } from 'node:buffer';
+import { renameSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
+import process from 'node:process';
+import { STAMPED_WORD, wallClockMs } from './clock.mjs';
+
+const outputFile = process.env.BENCH_CHUNK_PROBE_FILE;
+if (!outputFile) throw new Error('chunk-probe: BENCH_CHUNK_PROBE_FILE is not set');
+
+const socket = Socket.prototype;
+const { push, _writeGeneric: writeGeneric } = socket;
+if (typeof writeGeneric !== 'function') {
+  throw new Error('chunk-probe: net.Socket has no _writeGeneric in this Node version');
+}
+
+/** @type {Map<string, number>} stamp → time the process read it */
+const arrivedAt = new Map();
+/** @type {Map<string, number>} stamp → ms from read to write */
+const forwardMs = new Map();
+
+/** @param {unknown} data */
+const textOf = (data) =>
+  typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('latin1') : '';
+
+/** @param {unknown} data */
+function onRead(data) {
+  const text = textOf(data);
+  if (!text.includes('@')) return;
+  const now = wallClockMs();
+  for (const [stamp] of text.matchAll(STAMPED_WORD)) arrivedAt.set(stamp, now);
+}
+
+/** @param {unknown[]} parts */
+function onWrite(parts) {
+  const text = parts.map(textOf).join('');
+  if (!text.includes('@')) return;
+  const now = wallClockMs();
+  for (const [stamp] of text.matchAll(STAMPED_WORD)) {
+    const readAt = arrivedAt.get(stamp);
+    if (readAt === undefined || forwardMs.has(stamp)) continue;
+    arrivedAt.delete(stamp);
+    forwardMs.set(stamp, now - readAt);
+  }
+}
+
+/** @this {Socket} @param {any} chunk @param {BufferEncoding} [encoding] */
+function probedPush(chunk, encoding) {
+  onRead(chunk);
+  return push.call(this, chunk, encoding);
+}
+
+/** @this {Socket} @param {boolean} writev @param {any} data @param {string} encoding @param {Function} cb */
+function probedWriteGeneric(writev, data, encoding, cb) {
+  onWrite(writev ? data.map((/** @type {any} */ entry) => entry?.chunk ?? entry) : [data]);
+  return writeGeneric.call(this, writev, data, encoding, cb);
+}
+
+/** @param {string} json written whole, so that a reader never sees half of it */
+function publish(json) {
+  writeFileSync(`${outputFile}.tmp`, json);
+  renameSync(`${outputFile}.tmp`, /** @type {string} */ (outputFile));
+}
+
+let probing = false;
+process.on('SIGUSR2', () => {
+  probing = !probing;
+  if (probing) {
+    arrivedAt.clear();
+    forwardMs.clear();
+    socket.push = probedPush;
+    socket._writeGeneric = probedWriteGeneric;
+    publish('{}');
+  } else {
+    socket.push = push;
+    socket._writeGeneric = writeGeneric;
+    publish(JSON.stringify(Object.fromEntries(forwardMs)));
+  }
+});
