@@ -1,3 +1,5 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import request from 'supertest';
 import { FakeOpenAiServer, type FakeCompletionReply } from './support/fake-openai.server';
 import { EventReader, type SseEvent } from './support/event-reader';
@@ -39,6 +41,36 @@ function twoDeltasThenUnavailable(conversationId: string): SseEvent[] {
       error: { error: 'upstream_unavailable', message: expect.any(String) },
     },
   ];
+}
+
+/**
+ * What the server hands the kernel first for the next request to `path`: the
+ * bytes of the socket's first `_write` or `_writev` (Node corks a response's
+ * pieces written in one tick into one `_writev`).
+ */
+function firstSocketWriteOf(server: Server, path: string): Promise<string> {
+  return new Promise((resolve) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url !== path) return;
+      server.off('request', onRequest);
+      const socket = res.socket as Socket;
+      const { _write: write, _writev: writev } = socket;
+      const capture = (data: string) => {
+        socket._write = write;
+        socket._writev = writev;
+        resolve(data);
+      };
+      socket._write = (chunk: Buffer | string, encoding, callback) => {
+        capture(String(chunk));
+        write.call(socket, chunk, encoding, callback);
+      };
+      socket._writev = (chunks, callback) => {
+        capture(chunks.map(({ chunk }) => String(chunk)).join(''));
+        writev!.call(socket, chunks, callback);
+      };
+    };
+    server.on('request', onRequest);
+  });
 }
 
 describe('POST /api/v1/chat/stream', () => {
@@ -152,6 +184,30 @@ describe('POST /api/v1/chat/stream', () => {
     const rest = await events.rest();
     expect(deltasOf([first, ...rest]).join('')).toBe('first second third');
     expect(rest.at(-1)).toMatchObject({ finished: true, finish_reason: 'stop' });
+  });
+
+  it('sends the response headers before any delta while the provider has not sent content yet', async () => {
+    provider.enqueue({ ...ONE_TWO_THREE, holdAfterChunks: 0 });
+
+    const res = await stream({ message: 'think first' });
+
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-conversation-id')).toMatch(UUID);
+    expect(provider.heldCount).toBe(1);
+    provider.release();
+    expect(deltasOf(parseSse(await res.text())).join('')).toBe('one two three');
+  });
+
+  it('hands the headers and a first delta that is already there to the socket in one write', async () => {
+    provider.enqueue(ONE_TWO_THREE);
+    const firstWrite = firstSocketWriteOf(sut.app.getHttpServer(), '/api/v1/chat/stream');
+
+    const res = await stream({ message: 'all at once' });
+    await res.text();
+
+    const written = await firstWrite;
+    expect(written).toMatch(/^HTTP\/1\.1 200/);
+    expect(written).toContain('"delta":"one "');
   });
 
   it('ends with an upstream_unavailable error event and stores nothing when the provider fails mid-stream', async () => {

@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { clearImmediate, setImmediate } from 'node:timers';
 import type { FastifyReply } from 'fastify';
 
 function writable(res: ServerResponse): Promise<void> {
@@ -35,10 +36,17 @@ export async function sendEventStream(
     'X-Accel-Buffering': 'no',
     ...headers,
   });
-  res.flushHeaders();
-  for await (const event of events) {
-    if (res.destroyed) break;
-    if (!res.write(`data: ${JSON.stringify(event)}\n\n`)) await writable(res);
+  // The headers go out with the first event when it is already here (one write, one
+  // wake-up of the client), and on their own at the end of this turn of the loop otherwise.
+  const headersAlone = setImmediate(() => res.flushHeaders());
+  try {
+    for await (const event of events) {
+      clearImmediate(headersAlone);
+      if (res.destroyed) break;
+      if (!res.write(`data: ${JSON.stringify(event)}\n\n`)) await writable(res);
+    }
+  } finally {
+    clearImmediate(headersAlone);
   }
   res.end();
 }
