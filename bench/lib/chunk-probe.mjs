@@ -3,9 +3,12 @@
  * SIGUSR2 it times each stamped chunk from the moment the process's JavaScript
  * receives the provider's bytes to the moment it hands the forwarded event to
  * the kernel: "forwarded within N ms of arrival", with the loopback hops and
- * the other processes' scheduling left out. The first signal starts it and
+ * the other processes' scheduling left out. It also counts the writes that
+ * carried chunks which had come in separate reads: a gateway that batches
+ * shows there, whenever the client reads. The first signal starts it and
  * writes `{}` to BENCH_CHUNK_PROBE_FILE; the second stops it and writes
- * `{ "<word>@<stamp>": ms }` there. Until started it costs nothing.
+ * `{ forwardMs: { "<word>@<stamp>": ms }, coalescedWrites }` there. Until
+ * started it costs nothing.
  *
  * It sees every socket of the process: reads through `push` (where libuv's
  * data enters a stream, paused or flowing), writes through `_writeGeneric`
@@ -27,10 +30,13 @@ if (typeof writeGeneric !== 'function') {
   throw new Error('chunk-probe: net.Socket has no _writeGeneric in this Node version');
 }
 
-/** @type {Map<string, number>} stamp → time the process read it */
-const arrivedAt = new Map();
+/** @type {Map<string, { at: number, read: number }>} stamp → when and in which read it came */
+const arrivals = new Map();
 /** @type {Map<string, number>} stamp → ms from read to write */
 const forwardMs = new Map();
+let reads = 0;
+/** Writes that carried chunks which had come in separate reads. */
+let coalescedWrites = 0;
 
 /** @param {unknown} data */
 const textOf = (data) =>
@@ -40,8 +46,8 @@ const textOf = (data) =>
 function onRead(data) {
   const text = textOf(data);
   if (!text.includes('@')) return;
-  const now = wallClockMs();
-  for (const [stamp] of text.matchAll(STAMPED_WORD)) arrivedAt.set(stamp, now);
+  const arrival = { at: wallClockMs(), read: ++reads };
+  for (const [stamp] of text.matchAll(STAMPED_WORD)) arrivals.set(stamp, arrival);
 }
 
 /** @param {unknown[]} parts */
@@ -49,12 +55,15 @@ function onWrite(parts) {
   const text = parts.map(textOf).join('');
   if (!text.includes('@')) return;
   const now = wallClockMs();
+  const readsInWrite = new Set();
   for (const [stamp] of text.matchAll(STAMPED_WORD)) {
-    const readAt = arrivedAt.get(stamp);
-    if (readAt === undefined || forwardMs.has(stamp)) continue;
-    arrivedAt.delete(stamp);
-    forwardMs.set(stamp, now - readAt);
+    const arrival = arrivals.get(stamp);
+    if (arrival === undefined || forwardMs.has(stamp)) continue;
+    arrivals.delete(stamp);
+    forwardMs.set(stamp, now - arrival.at);
+    readsInWrite.add(arrival.read);
   }
+  if (readsInWrite.size > 1) coalescedWrites++;
 }
 
 /** @this {Socket} @param {any} chunk @param {BufferEncoding} [encoding] */
@@ -79,14 +88,15 @@ let probing = false;
 process.on('SIGUSR2', () => {
   probing = !probing;
   if (probing) {
-    arrivedAt.clear();
+    arrivals.clear();
     forwardMs.clear();
+    coalescedWrites = 0;
     socket.push = probedPush;
     socket._writeGeneric = probedWriteGeneric;
     publish('{}');
   } else {
     socket.push = push;
     socket._writeGeneric = writeGeneric;
-    publish(JSON.stringify(Object.fromEntries(forwardMs)));
+    publish(JSON.stringify({ forwardMs: Object.fromEntries(forwardMs), coalescedWrites }));
   }
 });

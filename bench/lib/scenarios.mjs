@@ -314,9 +314,9 @@ export async function cacheHits(bench, cacheOff) {
  * by one. Per-chunk delay: from the fake's write of a chunk (stamped in its
  * content) to the load generator's read of it, so the fake's own timer jitter
  * is not counted; through `direct` it is the floor of two processes talking.
- * Forwarding time: from the gateway reading a chunk to writing it on, timed
- * inside the proxy and the service by the chunk probe they were started with,
- * on for the measured streams only.
+ * Forwarding time (from the gateway reading a chunk to writing it on) and
+ * writes that coalesced chunks, seen inside the proxy and the service by the
+ * chunk probe they were started with, on for the measured streams only.
  *
  * @param {Bench} bench
  */
@@ -349,14 +349,17 @@ export async function streaming(bench) {
     plannedMs + LOAD_MARGIN_MS,
   );
 
-  const [proxyForwardMs, serviceForwardMs] = await Promise.all(probed.map(toggleChunkProbe));
-  /** @type {Record<string, Record<string, number>>} */
-  const forwardMsByStamp = { proxy: proxyForwardMs, service: serviceForwardMs };
+  const [proxyProbe, serviceProbe] = await Promise.all(probed.map(toggleChunkProbe));
+  /** @type {Record<string, { forwardMs: Record<string, number>, coalescedWrites: number }>} */
+  const probes = { proxy: proxyProbe, service: serviceProbe };
   const perTarget = mapValues(runs, (list, name) => {
     const ok = list.filter((run) => run.complete && run.content.length === chunks);
-    const forwardMs = forwardMsByStamp[name];
+    const probe = probes[name];
     return {
-      ...(forwardMs && { forward: forwardTimes(ok, forwardMs) }),
+      ...(probe && {
+        forward: forwardTimes(ok, probe.forwardMs),
+        coalescedWrites: probe.coalescedWrites,
+      }),
       requests: list.length,
       incomplete: list.length - ok.length,
       failures: [...new Set(list.map((run) => run.failure).filter(Boolean))],

@@ -81,10 +81,11 @@ function chunkProbe(name, on) {
 /**
  * Starts, or stops, the chunk probe of a process started with one (see
  * chunk-probe.mjs). Stopping returns its readings: stamped word → ms from the
- * process reading the chunk to writing it on.
+ * process reading the chunk to writing it on, and the writes that coalesced
+ * chunks.
  *
  * @param {{ proc: import('./processes.mjs').ManagedProcess, chunkProbeFile?: string }} endpoint
- * @returns {Promise<Record<string, number>>}
+ * @returns {Promise<{ forwardMs: Record<string, number>, coalescedWrites: number }>}
  */
 export async function toggleChunkProbe({ proc, chunkProbeFile }) {
   if (chunkProbeFile === undefined) throw new Error(`${proc.name} runs without the chunk probe`);
