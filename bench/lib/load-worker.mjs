@@ -194,8 +194,9 @@ async function timedRequest({ pool, path, target }) {
  * body byte, each content event, the end. `transit` is, for each content event
  * the fake stamped, the time from the fake's write to the read that carried it;
  * `stamps` are those events' stamped words, to look up in a chunk probe.
- * `batched` counts reads that carried more than one content event (a gateway
- * that coalesces events shows here).
+ * `batched` counts reads that carried more than one content event: a gateway
+ * that coalesces events shows here, and so does a read that came late (the
+ * chunk probe tells the two apart).
  *
  * @param {Pool} pool
  * @param {string} path
