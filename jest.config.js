@@ -1,11 +1,7 @@
 /** @type {import('jest').Config} */
 const transform = {
   '^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
-  // Swagger UI's static files are served by @fastify/static, which requires an
-  // ESM-only package; Node loads it, Jest's CommonJS runtime needs it compiled.
-  '/content-disposition/.+\\.js$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }],
 };
-const transformIgnorePatterns = ['/node_modules/(?!(.+/)?content-disposition/)'];
 
 module.exports = {
   projects: [
@@ -15,7 +11,6 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
       transform,
-      transformIgnorePatterns,
     },
     {
       displayName: 'e2e',
@@ -23,7 +18,6 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform,
-      transformIgnorePatterns,
       testTimeout: 30000,
     },
   ],

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { minVersion, satisfies } from 'semver';
 import { parse, parseAllDocuments } from 'yaml';
 import { ENVIRONMENT_VARIABLES } from '../src/config/environment-variables';
 
@@ -366,5 +367,28 @@ describe('nginx.conf', () => {
 
     expect(block).toMatch(/allow 127\.0\.0\.1;/);
     expect(block).toMatch(/deny all;/);
+  });
+});
+
+describe('package-lock.json', () => {
+  interface LockedPackage {
+    version?: string;
+    engines?: { node?: string } | string[];
+  }
+  const readJson = <T>(file: string) => JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as T;
+  const { engines } = readJson<{ engines: { node: string } }>('package.json');
+  const { packages } = readJson<{ packages: Record<string, LockedPackage> }>('package-lock.json');
+  const testedNodes = [minVersion(engines.node)!.version, process.versions.node];
+
+  it('locks only packages whose engines allow every Node version we test on', () => {
+    const refusing = Object.entries(packages).flatMap(([path, { version, engines: wanted }]) => {
+      const range = Array.isArray(wanted) ? undefined : wanted?.node;
+      if (path === '' || range === undefined) return [];
+      return testedNodes
+        .filter((node) => !satisfies(node, range))
+        .map((node) => `${path}@${version} wants Node ${range}, not ${node}`);
+    });
+
+    expect(refusing).toEqual([]);
   });
 });
