@@ -25,7 +25,7 @@ import { fileURLToPath, URL } from 'node:url';
 import { LOAD_CPU } from './lib/load.mjs';
 import { readOptions } from './lib/options.mjs';
 import { hasTaskset, installCleanup, pinSelf, stopAll, wasInterrupted } from './lib/processes.mjs';
-import { newestProfile, topSelfFrames } from './lib/profile.mjs';
+import { newestProfile, profileClockMicros, topSelfFrames } from './lib/profile.mjs';
 import { checkTargets, renderMarkdown, toJson } from './lib/report.mjs';
 import {
   cacheHits,
@@ -105,6 +105,7 @@ async function main() {
       cpuProfDir: cfg.cpuProf ? profileDir : undefined,
       chunkProbe: true,
     });
+    const readyAt = profileClockMicros();
     features = service.features;
     if (wanted.has('1')) results.nonStreaming = await nonStreaming(bench(service));
     if (wanted.has('2')) results.slowProvider = await slowProvider(bench(service));
@@ -112,8 +113,9 @@ async function main() {
     await service.proc.stop();
     if (cfg.cpuProf) {
       const file = newestProfile(profileDir);
-      if (file) results.profile = topSelfFrames(file, `${REPO_DIR}/`.replace(/\/+$/, '/'));
-      else log('no CPU profile was written (the service did not exit cleanly?)');
+      if (file) {
+        results.profile = topSelfFrames(file, `${REPO_DIR}/`.replace(/\/+$/, '/'), readyAt);
+      } else log('no CPU profile was written (the service did not exit cleanly?)');
     }
   }
   if (wanted.has('3')) {

@@ -1,13 +1,18 @@
 /**
  * Reads a V8 .cpuprofile (from `node --cpu-prof`) into its top self-time
- * frames and packages, leaving out idle time and the start-up (the synchronous
- * run of the main module: loading and compiling code), which is not per-request
- * cost.
+ * frames and packages, leaving out idle time and the start-up (everything
+ * before the service first answered its readiness check: loading and
+ * compiling code, Nest's bootstrap), which is not per-request cost.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import process from 'node:process';
 
-const STARTUP_FRAME = 'node:internal/main/run_main_module';
+/**
+ * Now on the clock V8 stamps profiles with (CLOCK_MONOTONIC, shared by every
+ * process on the machine), in µs.
+ */
+export const profileClockMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 /**
  * The newest .cpuprofile in `dir`, or undefined.
@@ -28,31 +33,35 @@ export function newestProfile(dir) {
 /**
  * @param {string} file
  * @param {string} rootDir stripped from script paths to keep them short
+ * @param {number} readyAtMicros when the service was first ready, on profileClockMicros
  * @param {number} [limit]
  */
-export function topSelfFrames(file, rootDir, limit = 10) {
-  /** @type {{ nodes: ProfileNode[], samples: number[], timeDeltas: number[] }} */
+export function topSelfFrames(file, rootDir, readyAtMicros, limit = 10) {
+  /** @type {{ nodes: ProfileNode[], samples: number[], timeDeltas: number[], startTime: number }} */
   const profile = JSON.parse(readFileSync(file, 'utf8'));
-  const startup = startupNodes(profile.nodes);
+  const idle = new Set(
+    profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((node) => node.id),
+  );
   /** @type {Map<number, number>} */
   const selfMicros = new Map();
+  let startupMicros = 0;
+  let sampledAt = profile.startTime;
   // A sample lasts until the next one is taken.
   profile.samples.forEach((id, i) => {
-    selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+    sampledAt += profile.timeDeltas[i];
+    const micros = profile.timeDeltas[i + 1] ?? 0;
+    if (idle.has(id)) return;
+    if (sampledAt < readyAtMicros) startupMicros += micros;
+    else selfMicros.set(id, (selfMicros.get(id) ?? 0) + micros);
   });
   /** @type {Map<string, number>} */
   const byFrame = new Map();
   /** @type {Map<string, number>} */
   const byPackage = new Map();
   let busy = 0;
-  let startupMicros = 0;
   for (const node of profile.nodes) {
     const micros = selfMicros.get(node.id);
-    if (!micros || node.callFrame.functionName === '(idle)') continue;
-    if (startup.has(node.id)) {
-      startupMicros += micros;
-      continue;
-    }
+    if (!micros) continue;
     busy += micros;
     const { functionName, url, lineNumber } = node.callFrame;
     const path = url.replace(`file://${rootDir}`, '').replace(rootDir, '');
@@ -74,28 +83,6 @@ export function topSelfFrames(file, rootDir, limit = 10) {
     frames: top(byFrame),
     packages: top(byPackage),
   };
-}
-
-/**
- * Ids of the nodes under the main module's synchronous run.
- *
- * @param {ProfileNode[]} nodes
- */
-function startupNodes(nodes) {
-  const byId = new Map(nodes.map((node) => [node.id, node]));
-  /** @type {Set<number>} */
-  const ids = new Set();
-  /** @param {number} id */
-  const mark = (id) => {
-    const stack = [id];
-    while (stack.length > 0) {
-      const next = /** @type {number} */ (stack.pop());
-      ids.add(next);
-      stack.push(...(byId.get(next)?.children ?? []));
-    }
-  };
-  for (const node of nodes) if (node.callFrame.url === STARTUP_FRAME) mark(node.id);
-  return ids;
 }
 
 /**
