@@ -199,7 +199,7 @@ describe('POST /api/v1/chat/stream', () => {
   });
 
   it('hands the headers and a first delta that is already there to the socket in one write', async () => {
-    provider.enqueue(ONE_TWO_THREE);
+    provider.enqueue({ ...ONE_TWO_THREE, headersWithFirstChunk: true });
     const firstWrite = firstSocketWriteOf(sut.app.getHttpServer(), '/api/v1/chat/stream');
 
     const res = await stream({ message: 'all at once' });

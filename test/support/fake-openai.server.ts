@@ -21,6 +21,8 @@ export interface FakeCompletionReply {
   delayMs?: number;
   // The options below only apply to `stream: true` requests.
   chunks?: string[];
+  /** Sends the headers with the role chunk and the first content chunk, in one write. */
+  headersWithFirstChunk?: boolean;
   gapMs?: number;
   holdAfterChunks?: number;
   /** Resets the connection after this many content chunks: what was not yet read may be lost. */
@@ -274,7 +276,8 @@ export class FakeOpenAiServer {
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    ex.res.flushHeaders();
+    // Otherwise Node sends the headers with the first write, and the writes of one tick together.
+    if (!reply.headersWithFirstChunk) ex.res.flushHeaders();
     send(chunk({ role: 'assistant', content: '' }, null));
 
     const pieces = reply.chunks ?? splitInThree(reply.content);
