@@ -65,6 +65,15 @@ export async function startFake(initial) {
 }
 
 /**
+ * Where a process of the run keeps a file of its own (log, probe readings).
+ *
+ * @param {string} name the process's name
+ * @param {string} extension
+ */
+const benchTempFile = (name, extension) =>
+  join(tmpdir(), `llm-chat-api-bench-${name}.${extension}`);
+
+/**
  * Node arguments and environment that preload the chunk probe (see
  * chunk-probe.mjs), and the file it answers in.
  *
@@ -73,7 +82,7 @@ export async function startFake(initial) {
  */
 function chunkProbe(name, on) {
   if (!on) return { args: [], env: {}, file: undefined };
-  const file = join(tmpdir(), `llm-chat-api-bench-${name}.chunks.json`);
+  const file = benchTempFile(name, 'chunks.json');
   rmSync(file, { force: true });
   return { args: ['--import', CHUNK_PROBE], env: { BENCH_CHUNK_PROBE_FILE: file }, file };
 }
@@ -129,9 +138,6 @@ export async function startProxy(fakePort, { chunkProbe: probed = false } = {}) 
   };
 }
 
-/** @param {string} name */
-const serviceLogFile = (name) => join(tmpdir(), `llm-chat-api-bench-${name}.log`);
-
 /**
  * Starts `node dist/main.js` in production mode against the fake. The
  * environment is built from scratch (and the working directory has no .env)
@@ -165,7 +171,7 @@ export async function startService({
   const proc = startProcess(name, process.execPath, [...nodeArgs, SERVICE_ENTRY], {
     cpu: TARGET_CPU,
     cwd: BENCH_DIR,
-    stdoutFile: serviceLogFile(name),
+    stdoutFile: benchTempFile(name, 'log'),
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -212,7 +218,7 @@ async function detectFeatures(origin, cache) {
     rateLimit: `on (RATE_LIMIT_REQUESTS=${RATE_LIMIT_REQUESTS})`,
     cache,
     conversationStore: 'in-process memory (no REDIS_URL)',
-    logs: `LOG_LEVEL default (info), JSON lines to ${serviceLogFile('<name>')}`,
+    logs: `LOG_LEVEL default (info), JSON lines to ${benchTempFile('<name>', 'log')}`,
     metrics: metrics.statusCode === 200 && metricsText.includes('http_requests_total'),
     apiKeys: false,
   };
