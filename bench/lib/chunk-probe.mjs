@@ -8,7 +8,9 @@
  * shows there, whenever the client reads. The first signal starts it and
  * writes `{}` to BENCH_CHUNK_PROBE_FILE; the second stops it and writes
  * `{ forwardMs: { "<word>@<stamp>": ms }, coalescedWrites }` there. Until
- * started it costs nothing.
+ * started it costs a flag check per read and write. Its hooks are installed
+ * once, at start-up: replacing a prototype's method later would throw away
+ * the optimized code built on it, and the run would time V8 compiling it again.
  *
  * It sees every socket of the process: reads through `push` (where libuv's
  * data enters a stream, paused or flowing), writes through `_writeGeneric`
@@ -66,17 +68,21 @@ function onWrite(parts) {
   if (readsInWrite.size > 1) coalescedWrites++;
 }
 
+let probing = false;
+
 /** @this {Socket} @param {any} chunk @param {BufferEncoding} [encoding] */
-function probedPush(chunk, encoding) {
-  onRead(chunk);
+socket.push = function probedPush(chunk, encoding) {
+  if (probing) onRead(chunk);
   return push.call(this, chunk, encoding);
-}
+};
 
 /** @this {Socket} @param {boolean} writev @param {any} data @param {string} encoding @param {Function} cb */
-function probedWriteGeneric(writev, data, encoding, cb) {
-  onWrite(writev ? data.map((/** @type {any} */ entry) => entry?.chunk ?? entry) : [data]);
+socket._writeGeneric = function probedWriteGeneric(writev, data, encoding, cb) {
+  if (probing) {
+    onWrite(writev ? data.map((/** @type {any} */ entry) => entry?.chunk ?? entry) : [data]);
+  }
   return writeGeneric.call(this, writev, data, encoding, cb);
-}
+};
 
 /** @param {string} json written whole, so that a reader never sees half of it */
 function publish(json) {
@@ -84,19 +90,14 @@ function publish(json) {
   renameSync(`${outputFile}.tmp`, /** @type {string} */ (outputFile));
 }
 
-let probing = false;
 process.on('SIGUSR2', () => {
   probing = !probing;
   if (probing) {
     arrivals.clear();
     forwardMs.clear();
     coalescedWrites = 0;
-    socket.push = probedPush;
-    socket._writeGeneric = probedWriteGeneric;
     publish('{}');
   } else {
-    socket.push = push;
-    socket._writeGeneric = writeGeneric;
     publish(JSON.stringify({ forwardMs: Object.fromEntries(forwardMs), coalescedWrites }));
   }
 });
