@@ -24,4 +24,5 @@ EXPOSE 8000
 # The slim image has no curl; node's fetch does the probe.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/main.js"]
+# package.json's start:prod; the README's "Production tuning" says why the flag.
+CMD ["node", "--no-memory-reducer", "dist/main.js"]

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { minVersion, satisfies } from 'semver';
 import { parse, parseAllDocuments } from 'yaml';
 import { ENVIRONMENT_VARIABLES } from '../src/config/environment-variables';
+import { productionStartCommand } from './support/production-start';
 
 const ROOT = join(__dirname, '..');
 const K8S_DIR = join(ROOT, 'deploy', 'k8s');
@@ -263,7 +264,7 @@ describe('Dockerfile', () => {
     expect(runs).toMatch(/npm ci\b[^\n]*--omit=dev/);
   });
 
-  it('health-checks /health/live with node and starts node dist/main.js', () => {
+  it('health-checks /health/live with node and starts the service as start:prod does', () => {
     const stage = runtimeStage();
 
     const healthcheck = argsOf(stage, 'HEALTHCHECK').join('\n');
@@ -271,7 +272,23 @@ describe('Dockerfile', () => {
 
     expect(healthcheck).toMatch(/CMD \["node",/);
     expect(healthcheck).toContain('/health/live');
-    expect(JSON.parse(cmd ?? 'null')).toEqual(['node', 'dist/main.js']);
+    expect(JSON.parse(cmd ?? 'null')).toEqual(productionStartCommand());
+  });
+});
+
+describe('the production start command', () => {
+  it('is what npm start runs', () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+
+    expect(scripts.start).toBe(scripts['start:prod']);
+  });
+
+  // Quiet spells would otherwise trigger V8's memory-reducing full GCs, which
+  // drop optimised code; the next requests then wait on V8 recompiling it.
+  it("turns V8's memory reducer off", () => {
+    expect(productionStartCommand()).toContain('--no-memory-reducer');
   });
 });
 

@@ -4,6 +4,7 @@ import { copyFile, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { productionNodeFlags } from './support/production-start';
 
 const ROOT = join(__dirname, '..');
 
@@ -68,14 +69,14 @@ async function waitUntilLive(url: string, service: Service, timeoutMs: number): 
   }
 }
 
-describe('starting the built service (node dist/main.js)', () => {
+describe('starting the built service (the production start command)', () => {
   let workDir: string;
   const running = new Set<ChildProcess>();
 
   /** Starts the service with exactly `env` (plus PATH): nothing leaks in from the test runner. */
   const start = (env: Record<string, string>): Service => {
     const startedAt = Date.now();
-    const child = spawn(process.execPath, [join('dist', 'main.js')], {
+    const child = spawn(process.execPath, [...productionNodeFlags(), join('dist', 'main.js')], {
       cwd: workDir,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

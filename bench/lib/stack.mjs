@@ -15,10 +15,26 @@ export const TARGET_CPU = 1;
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const SERVICE_ENTRY = `${REPO_DIR}dist/main.js`;
+const SERVICE_NODE_FLAGS = productionNodeFlags();
 const START_TIMEOUT_MS = 30_000;
 export const RATE_LIMIT_REQUESTS = '100000000';
 const CHUNK_PROBE = `${BENCH_DIR}lib/chunk-probe.mjs`;
 const PROBE_ANSWER_MS = 5_000;
+
+/**
+ * The Node flags that production starts the service with: package.json's
+ * `start:prod`, `node <flags> dist/main.js`.
+ *
+ * @returns {string[]}
+ */
+function productionNodeFlags() {
+  const { scripts } = JSON.parse(readFileSync(`${REPO_DIR}package.json`, 'utf8'));
+  const command = String(scripts['start:prod']).trim().split(/\s+/);
+  if (command[0] !== 'node' || command.at(-1) !== 'dist/main.js') {
+    throw new Error(`start:prod is not "node <flags> dist/main.js": ${scripts['start:prod']}`);
+  }
+  return command.slice(1, -1);
+}
 
 /**
  * @param {{ latencyMs: number, chunks: number, gapMs: number }} initial
@@ -139,7 +155,7 @@ export async function startProxy(fakePort, { chunkProbe: probed = false } = {}) 
 }
 
 /**
- * Starts `node dist/main.js` in production mode against the fake. The
+ * Starts the service as `start:prod` does, in production mode, against the fake. The
  * environment is built from scratch (and the working directory has no .env)
  * so that a developer's settings cannot change what is measured. LOG_LEVEL is
  * left at its production default (info: a line per request, and per provider
@@ -164,6 +180,7 @@ export async function startService({
   const inspectPort = inspect ? await freePort() : undefined;
   const probe = chunkProbe(name, probed);
   const nodeArgs = [
+    ...SERVICE_NODE_FLAGS,
     ...probe.args,
     ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
     ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []),
@@ -214,6 +231,7 @@ async function detectFeatures(origin, cache) {
   });
   await invalid.body.dump();
   return {
+    startCommand: ['node', ...SERVICE_NODE_FLAGS, 'dist/main.js'].join(' '),
     validation: invalid.statusCode === 422,
     rateLimit: `on (RATE_LIMIT_REQUESTS=${RATE_LIMIT_REQUESTS})`,
     cache,

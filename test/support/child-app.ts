@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { productionNodeFlags } from './production-start';
 import { waitUntil } from './wait-until';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -127,12 +128,13 @@ export interface ChildApp {
 }
 
 /**
- * Runs the built service (`node dist/main.js`) as production does, with only
- * `env` (plus PATH) in its environment, and waits until it answers liveness.
+ * Runs the built service with the production start command's Node flags and
+ * only `env` (plus PATH) in its environment, and waits until it answers
+ * liveness.
  */
 export async function startChildApp(env: Record<string, string>): Promise<ChildApp> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BUILT_MAIN], {
+  const child = spawn(process.execPath, [...productionNodeFlags(), BUILT_MAIN], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
