@@ -6,7 +6,12 @@ import { aTurn } from './factories/conversation-turn.factory';
 import { RedisTestCluster } from './support/redis-server';
 
 const PREFIX = 'test:';
-const config: ConversationConfig = { maxMessages: 200, ttlSeconds: 600, maxCount: 1000, maxBytes: 1024 * 1024 };
+const config: ConversationConfig = {
+  maxMessages: 200,
+  ttlSeconds: 600,
+  maxCount: 1000,
+  maxBytes: 1024 * 1024,
+};
 
 function aClusterClient(cluster: RedisTestCluster): Cluster {
   const client = new Cluster(

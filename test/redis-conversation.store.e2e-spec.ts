@@ -13,7 +13,12 @@ import { aTurn } from './factories/conversation-turn.factory';
 import { RedisTestServer } from './support/redis-server';
 
 const PREFIX = 'test:';
-const config: ConversationConfig = { maxMessages: 4, ttlSeconds: 600, maxCount: 1000, maxBytes: 1024 * 1024 };
+const config: ConversationConfig = {
+  maxMessages: 4,
+  ttlSeconds: 600,
+  maxCount: 1000,
+  maxBytes: 1024 * 1024,
+};
 
 function aClient(server: RedisTestServer): Redis {
   const client = new Redis(server.url, {
