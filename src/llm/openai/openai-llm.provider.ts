@@ -76,17 +76,13 @@ export class OpenAiLlmProvider extends LlmProvider {
   }
 
   async stream(request: LlmRequest, call: LlmCall): Promise<AsyncIterable<LlmStreamEvent>> {
-    const { chunks, deadline } = await this.withRetries(
-      call,
-      request.model,
-      async (deadline) => ({
-        chunks: await this.client.chat.completions.create(
-          { ...toParams(request), stream: true, stream_options: { include_usage: true } },
-          { signal: deadline.signal },
-        ),
-        deadline,
-      }),
-    );
+    const { chunks, deadline } = await this.withRetries(call, request.model, async (deadline) => ({
+      chunks: await this.client.chat.completions.create(
+        { ...toParams(request), stream: true, stream_options: { include_usage: true } },
+        { signal: deadline.signal },
+      ),
+      deadline,
+    }));
     return this.readStream(chunks, request.model, deadline, call.signal);
   }
 
