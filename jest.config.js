@@ -4,6 +4,8 @@ const transform = {
 };
 
 module.exports = {
+  // Jest reads the timeout from the top-level config only; the end-to-end tests start servers.
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -18,7 +20,6 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform,
-      testTimeout: 30000,
     },
   ],
 };

@@ -27,8 +27,8 @@ function aClusterClient(cluster: RedisTestCluster): Cluster {
 }
 
 describe('RedisConversationStore on Redis Cluster', () => {
-  let cluster: RedisTestCluster;
-  let clients: Cluster[];
+  let cluster: RedisTestCluster | undefined;
+  let clients: Cluster[] = [];
   let sut: RedisConversationStore;
 
   beforeAll(async () => {
@@ -39,7 +39,7 @@ describe('RedisConversationStore on Redis Cluster', () => {
 
   afterAll(async () => {
     for (const client of clients) client.disconnect();
-    await cluster.stop();
+    await cluster?.stop();
   });
 
   it('appends, finds and deletes conversations whose keys land on different masters', async () => {
