@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { minVersion, satisfies } from 'semver';
 import { parse, parseAllDocuments } from 'yaml';
 import { ENVIRONMENT_VARIABLES } from '../src/config/environment-variables';
-import { productionStartCommand } from './support/production-start';
+import { packageScripts, productionStartCommand } from './support/production-start';
 
 const ROOT = join(__dirname, '..');
 const K8S_DIR = join(ROOT, 'deploy', 'k8s');
@@ -278,9 +278,7 @@ describe('Dockerfile', () => {
 
 describe('the production start command', () => {
   it('is what npm start runs', () => {
-    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-      scripts: Record<string, string>;
-    };
+    const scripts = packageScripts();
 
     expect(scripts.start).toBe(scripts['start:prod']);
   });
