@@ -15,7 +15,6 @@ import {
   LlmProvider,
   type LlmCall,
   type LlmCompletion,
-  type LlmMessage,
   type LlmRequest,
   type LlmStreamEvent,
 } from '../llm/llm.provider';
@@ -24,6 +23,7 @@ import { Metrics } from '../metrics/metrics';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatResponseDto, UsageFieldsDto } from './dto/chat-response.dto';
 import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
+import { llmRequestFor } from './llm-request';
 
 /** Everything about one turn that is known before the provider answers. */
 interface PendingTurn {
@@ -160,18 +160,10 @@ export class ChatService {
     caller: Caller,
     requestId: string,
   ): Promise<PendingTurn> {
-    // The DTO has checked a given model against OPENAI_ALLOWED_MODELS; the default is always allowed.
-    const model = request.model ?? this.defaults.defaultModel;
     const conversationId = request.conversation_id ?? randomUUID();
     const history = request.conversation_id
       ? await this.conversations.findForCaller(conversationId, caller)
       : undefined;
-    const systemPrompt = request.system_prompt ?? history?.systemPrompt;
-    const messages: LlmMessage[] = [
-      ...(systemPrompt ? [{ role: 'system' as const, content: systemPrompt }] : []),
-      ...(history?.messages ?? []).map(({ role, content }) => ({ role, content })),
-      { role: 'user', content: request.message },
-    ];
     return {
       requestId,
       conversationId,
@@ -179,12 +171,7 @@ export class ChatService {
       newSystemPrompt: request.system_prompt,
       question: request.message,
       askedAt: new Date().toISOString(),
-      llmRequest: {
-        model,
-        messages,
-        temperature: request.temperature ?? this.defaults.temperature,
-        maxTokens: request.max_tokens ?? this.defaults.maxTokens,
-      },
+      llmRequest: llmRequestFor(request, this.defaults, history),
     };
   }
 
