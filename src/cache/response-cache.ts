@@ -7,6 +7,7 @@ import type { AllConfig } from '../config/configuration';
 import type { CacheConfig } from '../config/cache.config';
 import { LlmProvider, type LlmCompletion, type LlmRequest } from '../llm/llm.provider';
 import { Metrics } from '../metrics/metrics';
+import type { ReadAhead } from '../redis/read-ahead';
 import { RedisConnection } from '../redis/redis.connection';
 import { InFlightCalls } from './in-flight-calls';
 import { RedisKeyvStore } from './redis-keyv.store';
@@ -34,6 +35,11 @@ function frozen(completion: LlmCompletion): LlmCompletion {
   });
 }
 
+interface SharedTier {
+  store: RedisKeyvStore;
+  keyv: Keyv;
+}
+
 export interface CachedCompletion {
   completion: LlmCompletion;
   /** True when no provider call was made for this request. */
@@ -49,6 +55,9 @@ export interface CachedCompletion {
 export class ResponseCache {
   private readonly settings: CacheConfig;
   private readonly provider: string;
+  private readonly lru: LRUCache<string, object>;
+  private readonly localTier: Keyv;
+  private readonly shared: SharedTier | undefined;
   private readonly tiers: Cache;
   private readonly inFlight = new InFlightCalls<LlmCompletion>();
 
@@ -62,20 +71,40 @@ export class ResponseCache {
     this.provider = `${llm.name}:${config.get('llm.baseUrl', { infer: true }) ?? 'default'}`;
     // The in-process tier keeps Keyv's entries as objects, so a hit parses nothing; an entry
     // counts for the bytes of its JSON, as it would take in Redis.
-    const local = new LRUCache<string, object>({
+    this.lru = new LRUCache<string, object>({
       max: this.settings.maxEntries,
       maxSize: this.settings.maxBytes,
       sizeCalculation: (entry) => Math.max(1, Buffer.byteLength(JSON.stringify(entry))),
     });
+    this.localTier = new Keyv({
+      store: keyvLruStore(this.lru),
+      serialize: undefined,
+      deserialize: undefined,
+      useKeyPrefix: false,
+    });
+    if (redis.client) {
+      const store = new RedisKeyvStore(redis, `${redis.keyPrefix}cache:`);
+      this.shared = { store, keyv: new Keyv({ store, useKeyPrefix: false }) };
+    }
     this.tiers = createCache({
       ttl: this.settings.ttlMs,
-      stores: [
-        new Keyv({ store: keyvLruStore(local), serialize: undefined, deserialize: undefined }),
-        ...(redis.client
-          ? [new Keyv({ store: new RedisKeyvStore(redis, `${redis.keyPrefix}cache:`) })]
-          : []),
-      ],
+      stores: [this.localTier, ...(this.shared ? [this.shared.keyv] : [])],
     });
+  }
+
+  /** True when answers are looked up in Redis too, so a lookup may be read ahead. */
+  get isShared(): boolean {
+    return this.settings.enabled && this.shared !== undefined;
+  }
+
+  /**
+   * The Redis key of the shared entry that would answer `request`, when reading
+   * it ahead can save a round trip: not when this replica holds the answer.
+   */
+  sharedKeyFor(request: LlmRequest, ownerId: string | null): string | undefined {
+    if (!this.settings.enabled || !this.shared) return undefined;
+    const key = responseCacheKey(this.provider, request, ownerId);
+    return this.lru.has(key) ? undefined : this.shared.store.redisKeyOf(key);
   }
 
   async getOrCompute(
@@ -83,10 +112,11 @@ export class ResponseCache {
     ownerId: string | null,
     signal: AbortSignal,
     compute: (signal: AbortSignal) => Promise<LlmCompletion>,
+    readAhead?: ReadAhead,
   ): Promise<CachedCompletion> {
     if (!this.settings.enabled) return { completion: await compute(signal), cached: false };
     const key = responseCacheKey(this.provider, request, ownerId);
-    const stored = await this.tiers.get<LlmCompletion>(key);
+    const stored = await this.lookUp(key, readAhead);
     if (stored) return this.hit(stored);
     const { value, joined } = await this.inFlight.run(key, signal, async (shared) => {
       const completion = frozen(await compute(shared));
@@ -96,6 +126,21 @@ export class ResponseCache {
     if (joined) return this.hit(value);
     this.metrics.cacheRequests.inc({ result: 'miss' });
     return { completion: value, cached: false };
+  }
+
+  /** Both tiers in turn; the shared one is not asked again when its entry for `key` was read ahead. */
+  private async lookUp(
+    key: string,
+    readAhead: ReadAhead | undefined,
+  ): Promise<LlmCompletion | undefined> {
+    if (!this.shared || readAhead?.key !== this.shared.store.redisKeyOf(key)) {
+      return this.tiers.get<LlmCompletion>(key);
+    }
+    const inMemory = await this.localTier.get<LlmCompletion>(key);
+    if (inMemory || readAhead.value === null) return inMemory;
+    const entry = await this.shared.keyv.deserialize?.<LlmCompletion>(readAhead.value);
+    const expired = typeof entry?.expires === 'number' && Date.now() > entry.expires;
+    return expired ? undefined : entry?.value;
   }
 
   private hit(completion: LlmCompletion): CachedCompletion {

@@ -6,6 +6,7 @@ import { setChatLogFields } from '../common/logging/request-log';
 import { sendEventStream } from '../common/sse/event-stream';
 import type { LlmCall } from '../llm/llm.provider';
 import { Metrics } from '../metrics/metrics';
+import { readAheadOf } from '../redis/read-ahead';
 import { ChatService } from './chat.service';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
@@ -25,7 +26,12 @@ export class ChatResponder {
     reply: FastifyReply,
   ): Promise<void> {
     if (request.stream) return this.stream(request, caller, call, reply);
-    const { body, historySaved } = await this.chat.complete(request, caller, call);
+    const { body, historySaved } = await this.chat.complete(
+      request,
+      caller,
+      call,
+      readAheadOf(reply.request.raw),
+    );
     reply.status(200).headers({
       'X-Conversation-ID': body.conversation_id,
       'X-Cache': body.cached ? 'HIT' : 'MISS',

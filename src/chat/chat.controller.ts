@@ -15,6 +15,8 @@ import { CurrentCaller, type Caller } from '../common/auth/caller';
 import { RequestSignal } from '../lifecycle/request-signal.decorator';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
 import { RequestId } from '../common/request-context/request-id.decorator';
+import { ReadsAhead } from '../redis/read-ahead';
+import { ChatCacheReadAhead } from './chat-cache-read-ahead';
 import { ChatResponder } from './chat-responder';
 import { ChatRequestDto } from './dto/chat-request.dto';
 import { ChatResponseDto } from './dto/chat-response.dto';
@@ -51,6 +53,7 @@ export class ChatController {
 
   @Post()
   @HttpCode(200)
+  @ReadsAhead(ChatCacheReadAhead)
   @ApiOperation({ summary: 'Send a message and get the answer (or a stream, with stream: true)' })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({

@@ -20,6 +20,7 @@ import {
 } from '../llm/llm.provider';
 import { ModelPricing } from '../llm/model-pricing';
 import { Metrics } from '../metrics/metrics';
+import type { ReadAhead } from '../redis/read-ahead';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatResponseDto, UsageFieldsDto } from './dto/chat-response.dto';
 import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
@@ -76,11 +77,21 @@ export class ChatService {
     this.defaults = config.get('llm', { infer: true });
   }
 
-  async complete(request: ChatRequestDto, caller: Caller, call: LlmCall): Promise<ChatAnswer> {
+  /** `readAhead` is the shared-cache entry the rate limiter may have read with its count. */
+  async complete(
+    request: ChatRequestDto,
+    caller: Caller,
+    call: LlmCall,
+    readAhead?: ReadAhead,
+  ): Promise<ChatAnswer> {
     const turn = await this.prepare(request, caller, call.requestId);
     const { completion, cached } = await this.cache
-      .getOrCompute(turn.llmRequest, caller.keyId, call.signal, (sharedSignal) =>
-        this.llm.complete(turn.llmRequest, { ...call, signal: sharedSignal }),
+      .getOrCompute(
+        turn.llmRequest,
+        caller.keyId,
+        call.signal,
+        (sharedSignal) => this.llm.complete(turn.llmRequest, { ...call, signal: sharedSignal }),
+        readAhead,
       )
       .catch((error: unknown) => {
         throw explain(error, call.signal);

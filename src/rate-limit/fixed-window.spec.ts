@@ -1,4 +1,4 @@
-import { MemoryFixedWindows, toThrottlerRecord } from './fixed-window';
+import { MemoryFixedWindows, secondsLeft } from './fixed-window';
 
 const WINDOW_MS = 60_000;
 const START = Date.parse('2025-01-01T00:00:00.000Z');
@@ -52,29 +52,13 @@ describe('MemoryFixedWindows', () => {
   });
 });
 
-describe('toThrottlerRecord', () => {
-  it('does not block a client at or below the limit', () => {
-    expect(toThrottlerRecord({ hits: 1, remainingMs: 30_000 }, 5)).toEqual({
-      totalHits: 1,
-      timeToExpire: 30,
-      isBlocked: false,
-      timeToBlockExpire: 0,
-    });
-    expect(toThrottlerRecord({ hits: 5, remainingMs: 30_000 }, 5).isBlocked).toBe(false);
+describe('secondsLeft', () => {
+  it('rounds the time left up to whole seconds', () => {
+    expect(secondsLeft({ hits: 6, remainingMs: 12_001 })).toBe(13);
+    expect(secondsLeft({ hits: 1, remainingMs: 30_000 })).toBe(30);
   });
 
-  it('blocks a client above the limit until the window ends, in whole seconds rounded up', () => {
-    expect(toThrottlerRecord({ hits: 6, remainingMs: 12_001 }, 5)).toEqual({
-      totalHits: 6,
-      timeToExpire: 13,
-      isBlocked: true,
-      timeToBlockExpire: 13,
-    });
-  });
-
-  it('never tells a blocked client to wait less than one second', () => {
-    const sut = toThrottlerRecord({ hits: 6, remainingMs: 0 }, 5);
-
-    expect(sut).toMatchObject({ isBlocked: true, timeToExpire: 1, timeToBlockExpire: 1 });
+  it('never tells a client to wait less than one second', () => {
+    expect(secondsLeft({ hits: 6, remainingMs: 0 })).toBe(1);
   });
 });

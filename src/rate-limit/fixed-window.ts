@@ -1,24 +1,12 @@
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-
 /** A fixed-window count: hits so far and milliseconds until the window frees. */
 export interface WindowCount {
   hits: number;
   remainingMs: number;
 }
 
-/** Throttler's view of a window count; a client over the limit is blocked until the window ends. */
-export function toThrottlerRecord(
-  { hits, remainingMs }: WindowCount,
-  limit: number,
-): ThrottlerStorageRecord {
-  const seconds = Math.max(1, Math.ceil(remainingMs / 1000));
-  const isBlocked = hits > limit;
-  return {
-    totalHits: hits,
-    timeToExpire: seconds,
-    isBlocked,
-    timeToBlockExpire: isBlocked ? seconds : 0,
-  };
+/** Whole seconds until the window frees, never fewer than one: what Retry-After and X-RateLimit-Reset say. */
+export function secondsLeft({ remainingMs }: WindowCount): number {
+  return Math.max(1, Math.ceil(remainingMs / 1000));
 }
 
 /** Per-replica windows, used without Redis and while Redis is away; expired windows are swept. */

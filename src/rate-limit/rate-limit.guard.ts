@@ -1,61 +1,75 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import {
-  InjectThrottlerOptions,
-  InjectThrottlerStorage,
-  ThrottlerGuard,
-  type ThrottlerLimitDetail,
-  type ThrottlerModuleOptions,
-  type ThrottlerStorage,
-} from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
+import { Injectable, type CanActivate, type ExecutionContext, type Type } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestWithCaller } from '../common/auth/caller';
 import { PUBLIC_ROUTE } from '../common/auth/public-route.decorator';
+import type { AllConfig } from '../config/configuration';
+import type { RateLimitConfig } from '../config/rate-limit.config';
 import { Metrics } from '../metrics/metrics';
+import { keepReadAhead, READ_AHEAD_SOURCE, type ReadAheadSource } from '../redis/read-ahead';
+import { secondsLeft } from './fixed-window';
 import { RateLimitExceededError } from './rate-limit.errors';
+import { RateLimitStorage } from './rate-limit.storage';
 
 /**
  * One budget per client across all API routes: the API key when there is one,
- * else the client IP (from X-Forwarded-For only when TRUST_PROXY is on).
+ * else the client IP (from X-Forwarded-For only when TRUST_PROXY is on). A
+ * route that names its first Redis read gets it in the same round trip.
  */
 @Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
+export class RateLimitGuard implements CanActivate {
+  private readonly settings: RateLimitConfig;
+  private readonly sources = new Map<Type<ReadAheadSource>, ReadAheadSource>();
+
   constructor(
-    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
+    config: ConfigService<AllConfig, true>,
+    private readonly storage: RateLimitStorage,
+    private readonly reflector: Reflector,
+    private readonly moduleRef: ModuleRef,
     private readonly metrics: Metrics,
   ) {
-    super(options, storage, reflector);
+    this.settings = config.get('rateLimit', { infer: true });
   }
 
-  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return Promise.resolve(
-      this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, [
-        context.getHandler(),
-        context.getClass(),
-      ]) === true,
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets)) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const { requests: limit, windowMs } = this.settings;
+    const { window, readAhead } = await this.storage.hit(
+      trackerOf(request),
+      windowMs,
+      this.readAheadSourceOf(context)?.keyFor(request),
     );
+    if (window.hits > limit) {
+      this.metrics.rateLimited.inc();
+      throw new RateLimitExceededError(secondsLeft(window));
+    }
+    if (readAhead) keepReadAhead(request.raw, readAhead);
+    void http.getResponse<FastifyReply>().headers({
+      'X-RateLimit-Limit': limit,
+      'X-RateLimit-Remaining': Math.max(0, limit - window.hits),
+      'X-RateLimit-Reset': secondsLeft(window),
+    });
+    return true;
   }
 
-  protected override getTracker(req: FastifyRequest): Promise<string> {
-    const keyId = (req.raw as RequestWithCaller).caller?.keyId;
-    return Promise.resolve(keyId ? `key:${keyId}` : `ip:${req.ip}`);
+  private readAheadSourceOf(context: ExecutionContext): ReadAheadSource | undefined {
+    const type = this.reflector.get<Type<ReadAheadSource> | undefined>(
+      READ_AHEAD_SOURCE,
+      context.getHandler(),
+    );
+    if (!type) return undefined;
+    const source =
+      this.sources.get(type) ?? this.moduleRef.get<ReadAheadSource>(type, { strict: false });
+    this.sources.set(type, source);
+    return source;
   }
+}
 
-  protected override generateKey(
-    _context: ExecutionContext,
-    tracker: string,
-    name: string,
-  ): string {
-    return `${name}:${tracker}`;
-  }
-
-  protected override throwThrottlingException(
-    _context: ExecutionContext,
-    { timeToBlockExpire }: ThrottlerLimitDetail,
-  ): Promise<void> {
-    this.metrics.rateLimited.inc();
-    throw new RateLimitExceededError(timeToBlockExpire);
-  }
+function trackerOf(request: FastifyRequest): string {
+  const keyId = (request.raw as RequestWithCaller).caller?.keyId;
+  return keyId ? `key:${keyId}` : `ip:${request.ip}`;
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import type { ReadAhead } from '../redis/read-ahead';
 import { RedisConnection, type RedisClient } from '../redis/redis.connection';
-import { MemoryFixedWindows, toThrottlerRecord, type WindowCount } from './fixed-window';
+import { MemoryFixedWindows, type WindowCount } from './fixed-window';
 
 /** One atomic step of a fixed window shared by every replica: count, start the clock on the first hit. */
 const HIT_SCRIPT = `
@@ -17,12 +16,18 @@ type ClientWithHit = RedisClient & {
   rateLimitHit(key: string, windowMs: number): Promise<[number, number]>;
 };
 
+export interface Hit {
+  window: WindowCount;
+  /** Present when the key to read ahead was read in the same round trip as the count. */
+  readAhead?: ReadAhead;
+}
+
 /**
  * Rate-limit counts in Redis, exact across replicas; while Redis is away, in
  * this replica's memory, so requests are still limited rather than refused.
  */
 @Injectable()
-export class RateLimitStorage implements ThrottlerStorage {
+export class RateLimitStorage {
   private readonly memory = new MemoryFixedWindows();
   private readonly redis: ClientWithHit | undefined;
 
@@ -31,22 +36,30 @@ export class RateLimitStorage implements ThrottlerStorage {
     this.redis = connection.client as ClientWithHit | undefined;
   }
 
-  async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    return toThrottlerRecord(await this.hit(key, ttl), limit);
-  }
-
-  private async hit(key: string, windowMs: number): Promise<WindowCount> {
+  /**
+   * Counts a hit on `key`, and reads `readAheadKey` alongside: both commands
+   * are sent before either reply is awaited, so the request waits on Redis once.
+   */
+  async hit(key: string, windowMs: number, readAheadKey?: string): Promise<Hit> {
     if (this.redis && this.connection.isReady) {
       try {
-        const [hits, remainingMs] = await this.redis.rateLimitHit(
-          `${this.connection.keyPrefix}ratelimit:${key}`,
-          windowMs,
-        );
-        return { hits, remainingMs };
+        const [[hits, remainingMs], readAhead] = await Promise.all([
+          this.redis.rateLimitHit(`${this.connection.keyPrefix}ratelimit:${key}`, windowMs),
+          readAheadKey === undefined ? undefined : this.read(this.redis, readAheadKey),
+        ]);
+        return { window: { hits, remainingMs }, ...(readAhead && { readAhead }) };
       } catch {
         // Redis went away mid-command; the connection logs the outage once.
       }
     }
-    return this.memory.hit(key, windowMs);
+    return { window: this.memory.hit(key, windowMs) };
+  }
+
+  /** A read that fails is only a read not made ahead; it must not cost the count. */
+  private read(redis: RedisClient, key: string): Promise<ReadAhead | undefined> {
+    return redis.get(key).then(
+      (value) => ({ key, value }),
+      () => undefined,
+    );
   }
 }

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { FastifyRequest } from 'fastify';
+import { ResponseCache } from '../cache/response-cache';
+import { ANONYMOUS, type RequestWithCaller } from '../common/auth/caller';
+import type { AllConfig } from '../config/configuration';
+import type { LlmConfig } from '../config/llm.config';
+import type { ReadAheadSource } from '../redis/read-ahead';
+import type { ChatRequestDto } from './dto/chat-request.dto';
+import { llmRequestFor, type TurnInput } from './llm-request';
+
+/**
+ * Room for every valid chat body (5,000 characters of message and 1,000 of
+ * system prompt, even escaped); a bigger one is refused or rare, and is not
+ * worth hashing twice before validation.
+ */
+const READ_AHEAD_MAX_BODY_BYTES = 32 * 1024;
+
+/**
+ * The shared-cache entry a non-streaming chat would be answered from, when its
+ * key is known from the body alone: a turn without conversation_id has no
+ * stored history to read first.
+ */
+@Injectable()
+export class ChatCacheReadAhead implements ReadAheadSource {
+  private readonly defaults: LlmConfig;
+
+  constructor(
+    private readonly cache: ResponseCache,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.defaults = config.get('llm', { infer: true });
+  }
+
+  keyFor(request: FastifyRequest): string | undefined {
+    const turn = this.cache.isShared ? firstTurnOf(request) : undefined;
+    if (!turn) return undefined;
+    const caller = (request.raw as RequestWithCaller).caller ?? ANONYMOUS;
+    return this.cache.sharedKeyFor(llmRequestFor(turn, this.defaults), caller.keyId);
+  }
+}
+
+/** The body as a turn's input when it can be a cached first turn; validation judges it later. */
+function firstTurnOf(request: FastifyRequest): TurnInput | undefined {
+  const declaredLength = Number(request.headers['content-length'] ?? Infinity);
+  const body = request.body;
+  if (declaredLength > READ_AHEAD_MAX_BODY_BYTES || typeof body !== 'object' || body === null) {
+    return undefined;
+  }
+  if (Array.isArray(body)) return undefined;
+  const { conversation_id, stream } = body as Partial<ChatRequestDto>;
+  return conversation_id === undefined && stream !== true ? (body as TurnInput) : undefined;
+}

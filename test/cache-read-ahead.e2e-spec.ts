@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { expectValidationError } from './support/error-shape';
+import { FakeOpenAiServer } from './support/fake-openai.server';
+import { RedisTestServer } from './support/redis-server';
+import { TcpTap, type TappedChunk } from './support/tcp-tap';
+import { providerEnv, startTestApp, type TestApp } from './support/test-app';
+
+const KEY_ONE = 'read-ahead-key-one';
+const KEY_TWO = 'read-ahead-key-two';
+
+const RATE_LIMIT_COUNT = /\$\d+\r\n[^\r]*ratelimit:key:/;
+const CACHE_READ = /\$3\r\nget\r\n\$\d+\r\n[^\r]*cache:/i;
+
+function cacheReadsIn(chunks: readonly TappedChunk[]): number {
+  return chunks
+    .filter(({ from }) => from === 'client')
+    .reduce(
+      (reads, { text }) => reads + [...text.matchAll(new RegExp(CACHE_READ, 'gi'))].length,
+      0,
+    );
+}
+
+/** What the client wrote before Redis had answered any of it: its first round trip. */
+function firstRoundTrip(chunks: readonly TappedChunk[]): string[] {
+  const firstReply = chunks.findIndex(({ from }) => from === 'server');
+  return chunks.slice(0, firstReply).map(({ text }) => text);
+}
+
+describe('Rate limit and cache lookup in one Redis round trip', () => {
+  let redis: RedisTestServer;
+  let provider: FakeOpenAiServer;
+  let tap: TcpTap;
+  // `writer` fills the shared cache; `tapped` reaches the same Redis through the tap and,
+  // never having answered these questions, holds none of them in its own memory.
+  let writer: TestApp;
+  let tapped: TestApp;
+
+  beforeAll(async () => {
+    [redis, provider] = await Promise.all([RedisTestServer.start(), FakeOpenAiServer.start()]);
+    tap = await TcpTap.start(redis.port);
+    const env = {
+      ...providerEnv(provider.baseUrl),
+      API_KEYS: `${KEY_ONE},${KEY_TWO}`,
+      ENABLE_CACHE: 'true',
+      RATE_LIMIT_REQUESTS: '1000',
+    };
+    writer = await startTestApp({ ...env, REDIS_URL: redis.url });
+    tapped = await startTestApp({ ...env, REDIS_URL: `redis://127.0.0.1:${tap.port}` });
+    // The first hit on a connection may load the rate-limit script: not the steady state.
+    await chat(tapped, { message: 'warm-up' }).expect(200);
+  });
+  afterAll(async () => {
+    await Promise.all([writer?.close(), tapped?.close()]);
+    await Promise.all([tap?.close(), redis?.stop(), provider?.close()]);
+  });
+  beforeEach(() => {
+    provider.reset();
+    tap.clear();
+  });
+
+  function chat(app: TestApp, body: Record<string, unknown>, key = KEY_ONE) {
+    return request(app.url).post('/api/v1/chat').set('Authorization', `Bearer ${key}`).send(body);
+  }
+
+  /** A question asked and cached through `writer`, so only the shared tier has it. */
+  async function cachedQuestion(answer: string): Promise<string> {
+    const message = `Read ahead ${randomUUID()}`;
+    provider.enqueue({ kind: 'reply', content: answer });
+    await chat(writer, { message }).expect(200);
+    provider.reset();
+    tap.clear();
+    return message;
+  }
+
+  it('answers a hit with the cache read sent with the rate-limit count, before any reply, and read once', async () => {
+    const message = await cachedQuestion('From the shared cache.');
+
+    const res = await chat(tapped, { message }).expect(200);
+
+    expect(res.headers['x-cache']).toBe('HIT');
+    expect(res.body).toMatchObject({ message: 'From the shared cache.', cached: true });
+    expect(provider.callCount).toBe(0);
+    const sentBeforeAnyReply = firstRoundTrip(tap.chunks).join('');
+    expect(sentBeforeAnyReply).toMatch(RATE_LIMIT_COUNT);
+    expect(sentBeforeAnyReply).toMatch(CACHE_READ);
+    expect(cacheReadsIn(tap.chunks)).toBe(1);
+  });
+
+  it('takes a miss from the same read: no second lookup, one provider call, the answer stored', async () => {
+    provider.enqueue({ kind: 'reply', content: 'Freshly computed.' });
+
+    const res = await chat(tapped, { message: `Never asked ${randomUUID()}` }).expect(200);
+
+    expect(res.headers['x-cache']).toBe('MISS');
+    expect(provider.callCount).toBe(1);
+    expect(firstRoundTrip(tap.chunks).join('')).toMatch(CACHE_READ);
+    expect(cacheReadsIn(tap.chunks)).toBe(1);
+    const stored = tap.chunks.filter(({ from, text }) => from === 'client' && /cache:/.test(text));
+    expect(stored.map(({ text }) => /\r\nset\r\n/i.test(text))).toEqual([false, true]);
+  });
+
+  it('reads nothing from Redis for an answer this replica holds in memory', async () => {
+    const message = `Asked twice ${randomUUID()}`;
+    provider.enqueue({ kind: 'reply', content: 'Kept in memory.' });
+    await chat(tapped, { message }).expect(200);
+    tap.clear();
+
+    const res = await chat(tapped, { message }).expect(200);
+
+    expect(res.headers['x-cache']).toBe('HIT');
+    expect(firstRoundTrip(tap.chunks).join('')).toMatch(RATE_LIMIT_COUNT);
+    expect(cacheReadsIn(tap.chunks)).toBe(0);
+  });
+
+  it('looks the validated request up again when validation changed it (a trimmed message)', async () => {
+    const message = await cachedQuestion('Trimmed before lookup.');
+
+    const res = await chat(tapped, { message: `  ${message}\n` }).expect(200);
+
+    expect(res.headers['x-cache']).toBe('HIT');
+    expect(res.body.message).toBe('Trimmed before lookup.');
+    expect(provider.callCount).toBe(0);
+    expect(cacheReadsIn(tap.chunks)).toBe(2);
+  });
+
+  it("reads another API key's entry for nobody: the same question under a second key is a miss", async () => {
+    const message = await cachedQuestion('Only for key one.');
+    provider.enqueue({ kind: 'reply', content: 'For key two.' });
+
+    const res = await chat(tapped, { message }, KEY_TWO).expect(200);
+
+    expect(res.headers['x-cache']).toBe('MISS');
+    expect(res.body.message).toBe('For key two.');
+    expect(provider.callCount).toBe(1);
+  });
+
+  it('reads nothing ahead for a stream, which the cache never answers', async () => {
+    provider.enqueue({ kind: 'reply', content: 'Not cached.', chunks: ['Not', ' cached.'] });
+
+    const res = await chat(tapped, { message: `Streamed ${randomUUID()}`, stream: true }).expect(
+      200,
+    );
+
+    expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(firstRoundTrip(tap.chunks).join('')).toMatch(RATE_LIMIT_COUNT);
+    expect(cacheReadsIn(tap.chunks)).toBe(0);
+  });
+
+  it('reads nothing ahead for a later turn, whose key needs the stored history first', async () => {
+    provider.enqueue(
+      { kind: 'reply', content: 'First turn.' },
+      { kind: 'reply', content: 'Next.' },
+    );
+    const first = await chat(tapped, { message: `Turn one ${randomUUID()}` }).expect(200);
+    tap.clear();
+
+    const next = await chat(tapped, {
+      message: 'Turn two',
+      conversation_id: first.body.conversation_id,
+    }).expect(200);
+
+    expect(next.body.message).toBe('Next.');
+    expect(firstRoundTrip(tap.chunks).join('')).not.toMatch(CACHE_READ);
+    expect(cacheReadsIn(tap.chunks)).toBe(1);
+  });
+
+  it('still refuses an invalid body in the contract shape after reading ahead for it', async () => {
+    const res = await chat(tapped, { message: 'Hot?', temperature: 'hot' }).expect(422);
+
+    expectValidationError(res, 'temperature');
+    expect(provider.callCount).toBe(0);
+  });
+});
