@@ -124,6 +124,16 @@ describe('Rate limit and cache lookup in one Redis round trip', () => {
     expect(cacheReadsIn(tap.chunks)).toBe(2);
   });
 
+  it('hashes no body over 32 KiB before validation: its lookup waits for the validated request', async () => {
+    const message = await cachedQuestion('Padded, then trimmed.');
+
+    const res = await chat(tapped, { message: `${message}${' '.repeat(40_000)}` }).expect(200);
+
+    expect(res.headers['x-cache']).toBe('HIT');
+    expect(firstRoundTrip(tap.chunks).join('')).not.toMatch(CACHE_READ);
+    expect(cacheReadsIn(tap.chunks)).toBe(1);
+  });
+
   it("reads another API key's entry for nobody: the same question under a second key is a miss", async () => {
     const message = await cachedQuestion('Only for key one.');
     provider.enqueue({ kind: 'reply', content: 'For key two.' });

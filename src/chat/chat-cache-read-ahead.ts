@@ -40,14 +40,15 @@ export class ChatCacheReadAhead implements ReadAheadSource {
   }
 }
 
-/** The body as a turn's input when it can be a cached first turn; validation judges it later. */
+/**
+ * The body (always a JSON object by now) as a turn's input when it can be a
+ * cached first turn; validation judges it later.
+ */
 function firstTurnOf(request: FastifyRequest): TurnInput | undefined {
   const declaredLength = Number(request.headers['content-length'] ?? Infinity);
-  const body = request.body;
-  if (declaredLength > READ_AHEAD_MAX_BODY_BYTES || typeof body !== 'object' || body === null) {
-    return undefined;
-  }
-  if (Array.isArray(body)) return undefined;
-  const { conversation_id, stream } = body as Partial<ChatRequestDto>;
-  return conversation_id === undefined && stream !== true ? (body as TurnInput) : undefined;
+  if (declaredLength > READ_AHEAD_MAX_BODY_BYTES) return undefined;
+  const body = request.body as Partial<ChatRequestDto>;
+  return body.conversation_id === undefined && body.stream !== true
+    ? (body as TurnInput)
+    : undefined;
 }
