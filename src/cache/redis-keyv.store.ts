@@ -14,29 +14,29 @@ export class RedisKeyvStore implements KeyvStoreAdapter {
     private readonly prefix: string,
   ) {}
 
-  redisKeyOf(key: string): string {
-    return this.prefix + key;
+  /** The serialized entry as Redis holds it; undefined when there is none or Redis is away. */
+  read(key: string): Promise<string | undefined> {
+    return this.attempt(
+      undefined,
+      async (client) => (await client.get(this.prefix + key)) ?? undefined,
+    );
   }
 
   get<Value>(key: string): Promise<StoredData<Value> | undefined> {
-    return this.attempt(
-      undefined,
-      async (client) =>
-        ((await client.get(this.redisKeyOf(key))) ?? undefined) as StoredData<Value> | undefined,
-    );
+    return this.read(key) as Promise<StoredData<Value> | undefined>;
   }
 
   set(key: string, value: string, ttl?: number): Promise<boolean> {
     return this.attempt(false, async (client) => {
       await (ttl
-        ? client.set(this.redisKeyOf(key), value, 'PX', ttl)
-        : client.set(this.redisKeyOf(key), value));
+        ? client.set(this.prefix + key, value, 'PX', ttl)
+        : client.set(this.prefix + key, value));
       return true;
     });
   }
 
   delete(key: string): Promise<boolean> {
-    return this.attempt(false, async (client) => (await client.del(this.redisKeyOf(key))) > 0);
+    return this.attempt(false, async (client) => (await client.del(this.prefix + key)) > 0);
   }
 
   /** Clearing a shared cache from one replica is not something this service does. */

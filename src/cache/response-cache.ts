@@ -7,7 +7,6 @@ import type { AllConfig } from '../config/configuration';
 import type { CacheConfig } from '../config/cache.config';
 import { LlmProvider, type LlmCompletion, type LlmRequest } from '../llm/llm.provider';
 import { Metrics } from '../metrics/metrics';
-import type { ReadAhead } from '../redis/read-ahead';
 import { RedisConnection } from '../redis/redis.connection';
 import { InFlightCalls } from './in-flight-calls';
 import { RedisKeyvStore } from './redis-keyv.store';
@@ -38,6 +37,12 @@ function frozen(completion: LlmCompletion): LlmCompletion {
 interface SharedTier {
   store: RedisKeyvStore;
   keyv: Keyv;
+}
+
+/** A shared entry read ahead of the lookup: its serialized value, or undefined when absent or unreadable. */
+export interface SharedEntryRead {
+  key: string;
+  value: string | undefined;
 }
 
 export interface CachedCompletion {
@@ -98,13 +103,14 @@ export class ResponseCache {
   }
 
   /**
-   * The Redis key of the shared entry that would answer `request`, when reading
-   * it ahead can save a round trip: not when this replica holds the answer.
+   * Sends the read of the shared entry that would answer `request`, unless this
+   * replica holds the answer; hand the result to `getOrCompute`.
    */
-  sharedKeyFor(request: LlmRequest, ownerId: string | null): string | undefined {
+  readAhead(request: LlmRequest, ownerId: string | null): Promise<SharedEntryRead> | undefined {
     if (!this.settings.enabled || !this.shared) return undefined;
     const key = responseCacheKey(this.provider, request, ownerId);
-    return this.lru.has(key) ? undefined : this.shared.store.redisKeyOf(key);
+    if (this.lru.has(key)) return undefined;
+    return this.shared.store.read(key).then((value) => ({ key, value }));
   }
 
   async getOrCompute(
@@ -112,7 +118,7 @@ export class ResponseCache {
     ownerId: string | null,
     signal: AbortSignal,
     compute: (signal: AbortSignal) => Promise<LlmCompletion>,
-    readAhead?: ReadAhead,
+    readAhead?: Promise<SharedEntryRead>,
   ): Promise<CachedCompletion> {
     if (!this.settings.enabled) return { completion: await compute(signal), cached: false };
     const key = responseCacheKey(this.provider, request, ownerId);
@@ -131,14 +137,13 @@ export class ResponseCache {
   /** Both tiers in turn; the shared one is not asked again when its entry for `key` was read ahead. */
   private async lookUp(
     key: string,
-    readAhead: ReadAhead | undefined,
+    readAhead: Promise<SharedEntryRead> | undefined,
   ): Promise<LlmCompletion | undefined> {
-    if (!this.shared || readAhead?.key !== this.shared.store.redisKeyOf(key)) {
-      return this.tiers.get<LlmCompletion>(key);
-    }
+    const read = await readAhead;
+    if (!this.shared || read?.key !== key) return this.tiers.get<LlmCompletion>(key);
     const inMemory = await this.localTier.get<LlmCompletion>(key);
-    if (inMemory || readAhead.value === null) return inMemory;
-    const entry = await this.shared.keyv.deserialize?.<LlmCompletion>(readAhead.value);
+    if (inMemory || read.value === undefined) return inMemory;
+    const entry = await this.shared.keyv.deserialize?.<LlmCompletion>(read.value);
     const expired = typeof entry?.expires === 'number' && Date.now() > entry.expires;
     return expired ? undefined : entry?.value;
   }

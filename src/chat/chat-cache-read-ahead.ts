@@ -1,7 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
-import { ResponseCache } from '../cache/response-cache';
+import { ResponseCache, type SharedEntryRead } from '../cache/response-cache';
 import { ANONYMOUS, type RequestWithCaller } from '../common/auth/caller';
 import type { AllConfig } from '../config/configuration';
 import type { LlmConfig } from '../config/llm.config';
@@ -17,13 +18,14 @@ import { llmRequestFor, type TurnInput } from './llm-request';
 const READ_AHEAD_MAX_BODY_BYTES = 32 * 1024;
 
 /**
- * The shared-cache entry a non-streaming chat would be answered from, when its
- * key is known from the body alone: a turn without conversation_id has no
- * stored history to read first.
+ * Reads the shared-cache entry a non-streaming chat would be answered from,
+ * when its key is known from the body alone: a turn without conversation_id
+ * has no stored history to read first.
  */
 @Injectable()
 export class ChatCacheReadAhead implements ReadAheadSource {
   private readonly defaults: LlmConfig;
+  private readonly reads = new WeakMap<IncomingMessage, Promise<SharedEntryRead>>();
 
   constructor(
     private readonly cache: ResponseCache,
@@ -32,11 +34,17 @@ export class ChatCacheReadAhead implements ReadAheadSource {
     this.defaults = config.get('llm', { infer: true });
   }
 
-  keyFor(request: FastifyRequest): string | undefined {
+  start(request: FastifyRequest): void {
     const turn = this.cache.isShared ? firstTurnOf(request) : undefined;
-    if (!turn) return undefined;
+    if (!turn) return;
     const caller = (request.raw as RequestWithCaller).caller ?? ANONYMOUS;
-    return this.cache.sharedKeyFor(llmRequestFor(turn, this.defaults), caller.keyId);
+    const read = this.cache.readAhead(llmRequestFor(turn, this.defaults), caller.keyId);
+    if (read) this.reads.set(request.raw, read);
+  }
+
+  /** The read started for this request, if any. */
+  readFor(req: IncomingMessage): Promise<SharedEntryRead> | undefined {
+    return this.reads.get(req);
   }
 }
 

@@ -6,7 +6,7 @@ import { setChatLogFields } from '../common/logging/request-log';
 import { sendEventStream } from '../common/sse/event-stream';
 import type { LlmCall } from '../llm/llm.provider';
 import { Metrics } from '../metrics/metrics';
-import { readAheadOf } from '../redis/read-ahead';
+import { ChatCacheReadAhead } from './chat-cache-read-ahead';
 import { ChatService } from './chat.service';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
@@ -16,6 +16,7 @@ import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
 export class ChatResponder {
   constructor(
     private readonly chat: ChatService,
+    private readonly cacheReadAhead: ChatCacheReadAhead,
     private readonly metrics: Metrics,
   ) {}
 
@@ -30,7 +31,7 @@ export class ChatResponder {
       request,
       caller,
       call,
-      readAheadOf(reply.request.raw),
+      this.cacheReadAhead.readFor(reply.request.raw),
     );
     reply.status(200).headers({
       'X-Conversation-ID': body.conversation_id,

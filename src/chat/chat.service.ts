@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { ResponseCache } from '../cache/response-cache';
+import { ResponseCache, type SharedEntryRead } from '../cache/response-cache';
 import type { Caller } from '../common/auth/caller';
 import { describeError } from '../common/errors/error-response';
 import { SecretScrubber } from '../common/logging/secret-scrubber';
@@ -20,7 +20,6 @@ import {
 } from '../llm/llm.provider';
 import { ModelPricing } from '../llm/model-pricing';
 import { Metrics } from '../metrics/metrics';
-import type { ReadAhead } from '../redis/read-ahead';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatResponseDto, UsageFieldsDto } from './dto/chat-response.dto';
 import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
@@ -82,7 +81,7 @@ export class ChatService {
     request: ChatRequestDto,
     caller: Caller,
     call: LlmCall,
-    readAhead?: ReadAhead,
+    readAhead?: Promise<SharedEntryRead>,
   ): Promise<ChatAnswer> {
     const turn = await this.prepare(request, caller, call.requestId);
     const { completion, cached } = await this.cache

@@ -7,7 +7,7 @@ import { PUBLIC_ROUTE } from '../common/auth/public-route.decorator';
 import type { AllConfig } from '../config/configuration';
 import type { RateLimitConfig } from '../config/rate-limit.config';
 import { Metrics } from '../metrics/metrics';
-import { keepReadAhead, READ_AHEAD_SOURCE, type ReadAheadSource } from '../redis/read-ahead';
+import { READ_AHEAD_SOURCE, type ReadAheadSource } from '../redis/read-ahead';
 import { secondsLeft } from './fixed-window';
 import { RateLimitExceededError } from './rate-limit.errors';
 import { RateLimitStorage } from './rate-limit.storage';
@@ -38,16 +38,13 @@ export class RateLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const { requests: limit, windowMs } = this.settings;
-    const { window, readAhead } = await this.storage.hit(
-      trackerOf(request),
-      windowMs,
-      this.readAheadSourceOf(context)?.keyFor(request),
-    );
+    // Sent first, the read goes out before the count's reply is awaited: one wait for both.
+    this.readAheadSourceOf(context)?.start(request);
+    const window = await this.storage.hit(trackerOf(request), windowMs);
     if (window.hits > limit) {
       this.metrics.rateLimited.inc();
       throw new RateLimitExceededError(secondsLeft(window));
     }
-    if (readAhead) keepReadAhead(request.raw, readAhead);
     void http.getResponse<FastifyReply>().headers({
       'X-RateLimit-Limit': limit,
       'X-RateLimit-Remaining': Math.max(0, limit - window.hits),

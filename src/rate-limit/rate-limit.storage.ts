@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { ReadAhead } from '../redis/read-ahead';
 import { RedisConnection, type RedisClient } from '../redis/redis.connection';
 import { MemoryFixedWindows, type WindowCount } from './fixed-window';
 
@@ -16,12 +15,6 @@ type ClientWithHit = RedisClient & {
   rateLimitHit(key: string, windowMs: number): Promise<[number, number]>;
 };
 
-export interface Hit {
-  window: WindowCount;
-  /** Present when the key to read ahead was read in the same round trip as the count. */
-  readAhead?: ReadAhead;
-}
-
 /**
  * Rate-limit counts in Redis, exact across replicas; while Redis is away, in
  * this replica's memory, so requests are still limited rather than refused.
@@ -36,30 +29,18 @@ export class RateLimitStorage {
     this.redis = connection.client as ClientWithHit | undefined;
   }
 
-  /**
-   * Counts a hit on `key`, and reads `readAheadKey` alongside: both commands
-   * are sent before either reply is awaited, so the request waits on Redis once.
-   */
-  async hit(key: string, windowMs: number, readAheadKey?: string): Promise<Hit> {
+  async hit(key: string, windowMs: number): Promise<WindowCount> {
     if (this.redis && this.connection.isReady) {
       try {
-        const [[hits, remainingMs], readAhead] = await Promise.all([
-          this.redis.rateLimitHit(`${this.connection.keyPrefix}ratelimit:${key}`, windowMs),
-          readAheadKey === undefined ? undefined : this.read(this.redis, readAheadKey),
-        ]);
-        return { window: { hits, remainingMs }, ...(readAhead && { readAhead }) };
+        const [hits, remainingMs] = await this.redis.rateLimitHit(
+          `${this.connection.keyPrefix}ratelimit:${key}`,
+          windowMs,
+        );
+        return { hits, remainingMs };
       } catch {
         // Redis went away mid-command; the connection logs the outage once.
       }
     }
-    return { window: this.memory.hit(key, windowMs) };
-  }
-
-  /** A read that fails is only a read not made ahead; it must not cost the count. */
-  private read(redis: RedisClient, key: string): Promise<ReadAhead | undefined> {
-    return redis.get(key).then(
-      (value) => ({ key, value }),
-      () => undefined,
-    );
+    return this.memory.hit(key, windowMs);
   }
 }
