@@ -6,7 +6,7 @@ import { setChatLogFields } from '../common/logging/request-log';
 import { sendEventStream } from '../common/sse/event-stream';
 import type { LlmCall } from '../llm/llm.provider';
 import { Metrics } from '../metrics/metrics';
-import { ChatCacheReadAhead } from './chat-cache-read-ahead';
+import { ChatReadAhead } from './chat-read-ahead';
 import { ChatService } from './chat.service';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
@@ -16,7 +16,7 @@ import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
 export class ChatResponder {
   constructor(
     private readonly chat: ChatService,
-    private readonly cacheReadAhead: ChatCacheReadAhead,
+    private readonly readAhead: ChatReadAhead,
     private readonly metrics: Metrics,
   ) {}
 
@@ -31,7 +31,7 @@ export class ChatResponder {
       request,
       caller,
       call,
-      this.cacheReadAhead.readFor(reply.request.raw),
+      this.readAhead.readsFor(reply.request.raw),
     );
     reply.status(200).headers({
       'X-Conversation-ID': body.conversation_id,
@@ -53,7 +53,12 @@ export class ChatResponder {
     call: LlmCall,
     reply: FastifyReply,
   ): Promise<void> {
-    const stream = await this.chat.openStream(request, caller, call);
+    const stream = await this.chat.openStream(
+      request,
+      caller,
+      call,
+      this.readAhead.readsFor(reply.request.raw),
+    );
     this.metrics.activeStreams.inc();
     try {
       await sendEventStream(reply, this.loggingLastEvent(stream.events, reply.raw), {

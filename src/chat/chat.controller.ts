@@ -16,7 +16,7 @@ import { RequestSignal } from '../lifecycle/request-signal.decorator';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
 import { RequestId } from '../common/request-context/request-id.decorator';
 import { ReadsAhead } from '../redis/read-ahead';
-import { ChatCacheReadAhead } from './chat-cache-read-ahead';
+import { ChatReadAhead } from './chat-read-ahead';
 import { ChatResponder } from './chat-responder';
 import { ChatRequestDto } from './dto/chat-request.dto';
 import { ChatResponseDto } from './dto/chat-response.dto';
@@ -53,7 +53,7 @@ export class ChatController {
 
   @Post()
   @HttpCode(200)
-  @ReadsAhead(ChatCacheReadAhead)
+  @ReadsAhead(ChatReadAhead, { answersFromCache: true })
   @ApiOperation({ summary: 'Send a message and get the answer (or a stream, with stream: true)' })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({
@@ -79,6 +79,7 @@ export class ChatController {
 
   @Post('stream')
   @HttpCode(200)
+  @ReadsAhead(ChatReadAhead, { answersFromCache: false })
   @ApiOperation({ summary: 'Send a message and stream the answer as Server-Sent Events' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { ResponseCache, type SharedEntryRead } from '../cache/response-cache';
+import { ResponseCache } from '../cache/response-cache';
 import type { Caller } from '../common/auth/caller';
 import { describeError } from '../common/errors/error-response';
 import { SecretScrubber } from '../common/logging/secret-scrubber';
@@ -24,6 +24,7 @@ import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatResponseDto, UsageFieldsDto } from './dto/chat-response.dto';
 import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
 import { llmRequestFor } from './llm-request';
+import type { ChatReadAheads } from './chat-read-ahead';
 
 /** Everything about one turn that is known before the provider answers. */
 interface PendingTurn {
@@ -76,21 +77,21 @@ export class ChatService {
     this.defaults = config.get('llm', { infer: true });
   }
 
-  /** `readAhead` is the shared-cache entry the rate limiter may have read with its count. */
+  /** `readAheads`: what the rate limiter's round trip already read for this request. */
   async complete(
     request: ChatRequestDto,
     caller: Caller,
     call: LlmCall,
-    readAhead?: Promise<SharedEntryRead>,
+    readAheads: ChatReadAheads,
   ): Promise<ChatAnswer> {
-    const turn = await this.prepare(request, caller, call.requestId);
+    const turn = await this.prepare(request, caller, call.requestId, readAheads);
     const { completion, cached } = await this.cache
       .getOrCompute(
         turn.llmRequest,
         caller.keyId,
         call.signal,
         (sharedSignal) => this.llm.complete(turn.llmRequest, { ...call, signal: sharedSignal }),
-        readAhead,
+        readAheads.cacheEntry,
       )
       .catch((error: unknown) => {
         throw explain(error, call.signal);
@@ -116,8 +117,13 @@ export class ChatService {
   }
 
   /** Resolves once the provider has accepted the request; failures after that arrive as the last event. */
-  async openStream(request: ChatRequestDto, caller: Caller, call: LlmCall): Promise<ChatStream> {
-    const turn = await this.prepare(request, caller, call.requestId);
+  async openStream(
+    request: ChatRequestDto,
+    caller: Caller,
+    call: LlmCall,
+    readAheads: ChatReadAheads,
+  ): Promise<ChatStream> {
+    const turn = await this.prepare(request, caller, call.requestId, readAheads);
     const upstream = await this.llm.stream(turn.llmRequest, call).catch((error: unknown) => {
       throw explain(error, call.signal);
     });
@@ -169,10 +175,15 @@ export class ChatService {
     request: ChatRequestDto,
     caller: Caller,
     requestId: string,
+    { history: readAhead }: ChatReadAheads,
   ): Promise<PendingTurn> {
     const conversationId = request.conversation_id ?? randomUUID();
     const history = request.conversation_id
-      ? await this.conversations.findForCaller(conversationId, caller)
+      ? await this.conversations.findForCaller(
+          conversationId,
+          caller,
+          readAhead?.conversationId === conversationId ? readAhead.conversation : undefined,
+        )
       : undefined;
     return {
       requestId,

@@ -7,7 +7,7 @@ import { PUBLIC_ROUTE } from '../common/auth/public-route.decorator';
 import type { AllConfig } from '../config/configuration';
 import type { RateLimitConfig } from '../config/rate-limit.config';
 import { Metrics } from '../metrics/metrics';
-import { READ_AHEAD_SOURCE, type ReadAheadSource } from '../redis/read-ahead';
+import { READ_AHEAD_ROUTE, type ReadAheadRoute, type ReadAheadSource } from '../redis/read-ahead';
 import { secondsLeft } from './fixed-window';
 import { RateLimitExceededError } from './rate-limit.errors';
 import { RateLimitStorage } from './rate-limit.storage';
@@ -20,7 +20,7 @@ import { RateLimitStorage } from './rate-limit.storage';
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   private readonly settings: RateLimitConfig;
-  private readonly sources = new Map<Type<ReadAheadSource>, ReadAheadSource>();
+  private readonly sources = new Map<Type<ReadAheadSource<unknown>>, ReadAheadSource<unknown>>();
 
   constructor(
     config: ConfigService<AllConfig, true>,
@@ -39,7 +39,7 @@ export class RateLimitGuard implements CanActivate {
     const request = http.getRequest<FastifyRequest>();
     const { requests: limit, windowMs } = this.settings;
     // Sent first, the read goes out before the count's reply is awaited: one wait for both.
-    this.readAheadSourceOf(context)?.start(request);
+    this.startReadAhead(context, request);
     const window = await this.storage.hit(trackerOf(request), windowMs);
     if (window.hits > limit) {
       this.metrics.rateLimited.inc();
@@ -53,16 +53,17 @@ export class RateLimitGuard implements CanActivate {
     return true;
   }
 
-  private readAheadSourceOf(context: ExecutionContext): ReadAheadSource | undefined {
-    const type = this.reflector.get<Type<ReadAheadSource> | undefined>(
-      READ_AHEAD_SOURCE,
+  private startReadAhead(context: ExecutionContext, request: FastifyRequest): void {
+    const route = this.reflector.get<ReadAheadRoute<unknown> | undefined>(
+      READ_AHEAD_ROUTE,
       context.getHandler(),
     );
-    if (!type) return undefined;
+    if (!route) return;
     const source =
-      this.sources.get(type) ?? this.moduleRef.get<ReadAheadSource>(type, { strict: false });
-    this.sources.set(type, source);
-    return source;
+      this.sources.get(route.source) ??
+      this.moduleRef.get<ReadAheadSource<unknown>>(route.source, { strict: false });
+    this.sources.set(route.source, source);
+    source.start(request, route.options);
   }
 }
 
