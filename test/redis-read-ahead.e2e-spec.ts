@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { ensureBuilt, freePort, startChildApp, type ChildApp } from './support/child-app';
 import { expectError, expectValidationError } from './support/error-shape';
 import { FakeOpenAiServer } from './support/fake-openai.server';
 import { RedisTestServer } from './support/redis-server';
@@ -252,5 +253,34 @@ describe("One Redis round trip for the rate-limit count and a chat request's fir
       expectValidationError(res, 'conversation_id');
       expect(tap.chunks.map(({ text }) => text).join('')).not.toContain('{conv:');
     });
+  });
+});
+
+describe('A history read nobody takes, while Redis is away', () => {
+  let sut: ChildApp | undefined;
+
+  beforeAll(() => ensureBuilt(), 90_000);
+  afterAll(() => sut?.stop());
+
+  it('fails no process: a turn refused by the rate limit leaves its failed read unawaited', async () => {
+    sut = await startChildApp({
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      RATE_LIMIT_REQUESTS: '1',
+      LOG_LEVEL: 'silent',
+    });
+    const turn = () =>
+      fetch(`${sut?.url}/api/v1/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'Hello?', conversation_id: randomUUID() }),
+      });
+
+    expect((await turn()).status).toBe(503);
+    expect((await turn()).status).toBe(429);
+    // An unhandled rejection would end the process on the next turn of its event loop.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    expect((await fetch(`${sut.url}/health/live`)).status).toBe(200);
+    expect(await Promise.race([sut.exited, Promise.resolve('running')])).toBe('running');
   });
 });
