@@ -32,9 +32,11 @@ import {
   manyRequests,
   nonStreaming,
   openStreams,
+  redisRoundTrips,
   slowProvider,
   streaming,
 } from './lib/scenarios.mjs';
+import { hasRedisServer, startRedis, startRoundTripCounter } from './lib/redis.mjs';
 import { startFake, startProxy, startService, TARGET_CPU } from './lib/stack.mjs';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -42,7 +44,7 @@ const RESULTS_DIR = join(BENCH_DIR, 'results');
 const REPO_DIR = join(BENCH_DIR, '..');
 
 const FULL = {
-  scenarios: '1,2,3,4,5,6',
+  scenarios: '1,2,3,4,5,6,7',
   durationS: 4,
   rounds: 3,
   warmupS: 10,
@@ -52,6 +54,8 @@ const FULL = {
   leakRequests: 20000,
   leakMaxS: 30,
   pauseMs: 1000,
+  redisRequests: 200,
+  redisDelayMs: 0,
   cpuProf: false,
 };
 const QUICK = {
@@ -64,6 +68,7 @@ const QUICK = {
   leakRequests: 4000,
   leakMaxS: 15,
   pauseMs: 500,
+  redisRequests: 50,
 };
 
 /** @param {string} line */
@@ -151,8 +156,16 @@ async function main() {
     results.manyRequests = await manyRequests(bench(service));
     await service.proc.stop();
   }
+  if (wanted.has('7')) {
+    if (hasRedisServer()) {
+      const service = await withRedis(fake, bench, cfg.redisDelayMs);
+      features ??= service.features;
+      results.redisRoundTrips = service.measured;
+    } else log('scenario 7 skipped: redis-server is not installed');
+  }
   await stopAll();
 
+  const cacheScenarios = [results.cacheHits && '3', results.redisRoundTrips && '7'].filter(Boolean);
   const meta = {
     date,
     quick,
@@ -162,11 +175,15 @@ async function main() {
       : 'none (taskset not available): numbers are noisier',
     features: {
       ...features,
-      cache: wanted.has('3') ? 'off (on in scenario 3)' : 'off',
+      cache:
+        cacheScenarios.length > 0 ? `off (on in scenario ${cacheScenarios.join(' and ')})` : 'off',
       inspector:
         wanted.has('5') || wanted.has('6')
           ? 'attached in scenarios 5–6 only, for GC and heap readings'
           : 'off',
+      redis: results.redisRoundTrips
+        ? 'in scenario 7 only (cache on), a private redis-server behind a counting relay'
+        : 'none',
     },
     config: cfg,
   };
@@ -182,6 +199,33 @@ async function main() {
   writeFileSync(join(RESULTS_DIR, 'latest.md'), markdown);
   process.stdout.write(`${markdown}\n`);
   log(`wrote ${jsonFile}, latest.json and latest.md`);
+}
+
+/**
+ * Scenario 7 on its own stack: a private redis-server, the relay that counts
+ * round trips, and a service with the cache on whose REDIS_URL is the relay.
+ *
+ * @param {Awaited<ReturnType<typeof startFake>>} fake
+ * @param {(service: import('./lib/scenarios.mjs').Service) => import('./lib/scenarios.mjs').Bench} bench
+ * @param {number} delayMs added by the relay each way
+ */
+async function withRedis(fake, bench, delayMs) {
+  const redis = await startRedis();
+  const counter = await startRoundTripCounter(redis.port, delayMs);
+  try {
+    const service = await startService({
+      fakePort: fake.port,
+      cache: true,
+      redisUrl: `redis://127.0.0.1:${counter.port}`,
+      name: 'service-redis',
+    });
+    const measured = await redisRoundTrips(bench(service), counter);
+    await service.proc.stop();
+    return { measured, features: service.features };
+  } finally {
+    counter.close();
+    await redis.proc.stop();
+  }
 }
 
 main().catch(async (/** @type {unknown} */ error) => {

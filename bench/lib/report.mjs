@@ -82,6 +82,13 @@ const TARGETS = [
     /** @param {any} r */ value: (r) => r.manyRequests?.rssGrowth ?? undefined,
     /** @param {number} v */ pass: (v) => v <= 20 * MiB,
   },
+  {
+    id: 'redis_rate_limit_and_cache',
+    label: 'Redis round trips until a first turn has its rate-limit count and cache lookup',
+    target: '1',
+    /** @param {any} r */ value: (r) => r.redisRoundTrips?.firstTurn.cacheReadTrip,
+    /** @param {number} v */ pass: (v) => v === 1,
+  },
 ];
 
 /**
@@ -418,6 +425,26 @@ export function renderMarkdown({ results, checks, meta }) {
       mark(byId.get('rss_growth')),
     );
     row(scenario, 'errors + non-2xx', '—', '—', String(s6.errors), '', '0', mark(s6.errors === 0));
+  }
+
+  const s7 = results.redisRoundTrips;
+  if (s7) {
+    const hop = s7.delayMs > 0 ? `, +${num(s7.delayMs)} ms each way` : '';
+    const scenario = `7 · Redis on the path (cache on${hop}), ${num(s7.requests, 0)} of each turn in a row`;
+    /** @param {string} turn @param {any} r @param {string} target @param {string} passMark */
+    const turnRow = (turn, r, target, passMark) =>
+      row(
+        scenario,
+        `${turn}: round trip with the cache reply / round trips in all`,
+        '—',
+        '—',
+        `${num(r.cacheReadTrip, 0)} / ${num(r.trips, 0)}`,
+        `p50 / p99 ${latencyPair(r.latency)} ms`,
+        target,
+        passMark,
+      );
+    turnRow('first turn', s7.firstTurn, '1', mark(byId.get('redis_rate_limit_and_cache')));
+    turnRow('later turn (history first)', s7.laterTurn, '', '');
   }
 
   const header = [

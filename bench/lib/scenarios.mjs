@@ -1,9 +1,12 @@
 /**
- * The six scenarios of issue 5. Each one measures and returns raw numbers;
- * report.mjs turns them into the table and the target checks.
+ * The six scenarios of issue 5, and a seventh with Redis on the path. Each
+ * one measures and returns raw numbers; report.mjs turns them into the table
+ * and the target checks.
  */
+import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as delay } from 'node:timers/promises';
+import { request } from 'undici';
 import { connectInspector } from './inspector.mjs';
 import { runLoad } from './load.mjs';
 import { cpuMicros, memory } from './proc-stats.mjs';
@@ -28,6 +31,8 @@ const WARMUP_GAP_MS = 1;
  * @property {number} leakRequests scenario 6
  * @property {number} leakMaxS scenario 6, time cap of each half (a slow service does fewer requests)
  * @property {number} pauseMs idle pause before a memory reading
+ * @property {number} redisRequests scenario 7, requests of each kind
+ * @property {number} redisDelayMs scenario 7, delay the relay adds each way
  *
  * @typedef {{ proc: import('./processes.mjs').ManagedProcess, origin: string, chunkProbeFile?: string }} Endpoint
  * @typedef {Endpoint & { port: number, configure: (config: object) => Promise<void>, stats: () => Promise<{ completions: number, streams: number }> }} Fake
@@ -561,4 +566,62 @@ export async function manyRequests(bench) {
   } finally {
     inspector?.close();
   }
+}
+
+/**
+ * 7. Redis on the path (REDIS_URL, cache on): how many round trips to Redis a
+ * chat request waits on, and in which of them its cache lookup is answered.
+ * One connection, requests in a row, through the counting relay: first turns
+ * and later turns of one conversation, each a new question, so each a miss.
+ *
+ * @param {Bench} bench a service whose REDIS_URL is the counter's
+ * @param {import('./redis.mjs').RoundTripCounter} counter
+ */
+export async function redisRoundTrips(bench, counter) {
+  const { cfg, log, service } = bench;
+  await bench.fake.configure({ latencyMs: 0 });
+  /** @param {Record<string, unknown>} body */
+  const chat = async (body) => {
+    const res = await request(`${service.origin}/api/v1/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = /** @type {{ conversation_id: string }} */ (await res.body.json());
+    if (res.statusCode !== 200) throw new Error(`scenario 7: HTTP ${res.statusCode}`);
+    return answer;
+  };
+  /** @param {Record<string, unknown>} body */
+  const measured = async (body) => {
+    counter.start();
+    const started = performance.now();
+    await chat(body);
+    return { ms: performance.now() - started, ...counter.stop() };
+  };
+  /** @param {Awaited<ReturnType<typeof measured>>[]} list */
+  const summary = (list) => ({
+    trips: median(list.map((one) => one.trips)),
+    cacheReadTrip: median(list.map((one) => one.cacheReadTrip)),
+    latency: summarize(list.map((one) => one.ms)),
+  });
+
+  log('scenario 7: warm-up');
+  const { conversation_id } = await chat({ message: MESSAGE });
+  for (let i = 0; i < cfg.redisRequests; i++) {
+    await chat({ message: `${MESSAGE} (warm-up ${i})` });
+    await chat({ message: `${MESSAGE} (warm-up ${i}, later)`, conversation_id });
+  }
+  log(`scenario 7: ${cfg.redisRequests} first and later turns`);
+  const firstTurns = [];
+  const laterTurns = [];
+  for (let i = 0; i < cfg.redisRequests; i++) {
+    firstTurns.push(await measured({ message: `${MESSAGE} (${i})` }));
+    laterTurns.push(await measured({ message: `${MESSAGE} (${i}, later)`, conversation_id }));
+  }
+  return {
+    requests: cfg.redisRequests,
+    delayMs: cfg.redisDelayMs,
+    firstTurn: summary(firstTurns),
+    laterTurn: summary(laterTurns),
+  };
 }

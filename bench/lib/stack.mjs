@@ -161,13 +161,15 @@ export async function startProxy(fakePort, { chunkProbe: probed = false } = {}) 
  * left at its production default (info: a line per request, and per provider
  * attempt that failed or was retried), written to a file in the temp directory.
  *
- * `chunkProbe` preloads the chunk probe, idle until toggled on.
+ * `chunkProbe` preloads the chunk probe, idle until toggled on. Without
+ * `redisUrl`, cache, rate limits and conversations stay in the process.
  *
- * @param {{ fakePort: number, cache: boolean, inspect?: boolean, cpuProfDir?: string, chunkProbe?: boolean, name?: string }} options
+ * @param {{ fakePort: number, cache: boolean, redisUrl?: string, inspect?: boolean, cpuProfDir?: string, chunkProbe?: boolean, name?: string }} options
  */
 export async function startService({
   fakePort,
   cache,
+  redisUrl,
   inspect = false,
   cpuProfDir,
   chunkProbe: probed = false,
@@ -200,6 +202,7 @@ export async function startService({
       RATE_LIMIT_REQUESTS,
       CORS_ORIGINS: '*',
       SHUTDOWN_TIMEOUT: '2',
+      ...(redisUrl && { REDIS_URL: redisUrl }),
       ...probe.env,
     },
   });
@@ -211,7 +214,7 @@ export async function startService({
     origin,
     inspectPort,
     chunkProbeFile: probe.file,
-    features: await detectFeatures(origin, cache),
+    features: await detectFeatures(origin, cache, redisUrl !== undefined),
   };
 }
 
@@ -220,8 +223,9 @@ export async function startService({
  *
  * @param {string} origin
  * @param {boolean} cache
+ * @param {boolean} redis
  */
-async function detectFeatures(origin, cache) {
+async function detectFeatures(origin, cache, redis) {
   const metrics = await request(`${origin}/metrics`);
   const metricsText = await metrics.body.text();
   const invalid = await request(`${origin}/api/v1/chat`, {
@@ -235,7 +239,7 @@ async function detectFeatures(origin, cache) {
     validation: invalid.statusCode === 422,
     rateLimit: `on (RATE_LIMIT_REQUESTS=${RATE_LIMIT_REQUESTS})`,
     cache,
-    conversationStore: 'in-process memory (no REDIS_URL)',
+    conversationStore: redis ? 'Redis (REDIS_URL)' : 'in-process memory (no REDIS_URL)',
     logs: `LOG_LEVEL default (info), JSON lines to ${benchTempFile('<name>', 'log')}`,
     metrics: metrics.statusCode === 200 && metricsText.includes('http_requests_total'),
     apiKeys: false,
