@@ -13,9 +13,9 @@ import type { ChatRequestDto } from './dto/chat-request.dto';
 import { llmRequestFor, type TurnInput } from './llm-request';
 
 /**
- * Room for every valid chat body (5,000 characters of message and 1,000 of
- * system prompt, even escaped); a bigger one is refused or rare, and is not
- * worth hashing twice before validation.
+ * Room for every valid chat body in plain UTF-8 (5,000 characters of message
+ * and 1,000 of system prompt, at most 3 bytes each, and the other fields); a
+ * bigger one is refused, or escapes its text, and is not worth hashing twice.
  */
 const READ_AHEAD_MAX_BODY_BYTES = 32 * 1024;
 
@@ -78,8 +78,8 @@ export class ChatReadAhead implements ReadAheadSource<ChatRoute> {
     body: Partial<Record<keyof ChatRequestDto, unknown>>,
     route: ChatRoute,
   ): ChatReadAheads | undefined {
-    const declaredLength = Number(request.headers['content-length'] ?? Infinity);
     if (!route.answersFromCache || body.stream === true || !this.cache.isShared) return undefined;
+    const declaredLength = Number(request.headers['content-length'] ?? Infinity);
     if (declaredLength > READ_AHEAD_MAX_BODY_BYTES) return undefined;
     const caller = (request.raw as RequestWithCaller).caller ?? ANONYMOUS;
     const cacheEntry = this.cache.readAhead(
