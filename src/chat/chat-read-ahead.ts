@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { ResponseCache, type SharedEntryRead } from '../cache/response-cache';
-import { ANONYMOUS, type RequestWithCaller } from '../common/auth/caller';
+import { callerOf } from '../common/auth/caller';
 import type { AllConfig } from '../config/configuration';
 import type { LlmConfig } from '../config/llm.config';
 import type { Conversation } from '../conversation/conversation.store';
@@ -81,10 +81,9 @@ export class ChatReadAhead implements ReadAheadSource<ChatRoute> {
     if (!route.answersFromCache || body.stream === true || !this.cache.isShared) return undefined;
     const declaredLength = Number(request.headers['content-length'] ?? Infinity);
     if (declaredLength > READ_AHEAD_MAX_BODY_BYTES) return undefined;
-    const caller = (request.raw as RequestWithCaller).caller ?? ANONYMOUS;
     const cacheEntry = this.cache.readAhead(
       llmRequestFor(body as TurnInput, this.defaults),
-      caller.keyId,
+      callerOf(request.raw).keyId,
     );
     return cacheEntry && { cacheEntry };
   }

@@ -2,7 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext, type Type } from '
 import { ConfigService } from '@nestjs/config';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestWithCaller } from '../common/auth/caller';
+import { callerOf } from '../common/auth/caller';
 import { PUBLIC_ROUTE } from '../common/auth/public-route.decorator';
 import type { AllConfig } from '../config/configuration';
 import type { RateLimitConfig } from '../config/rate-limit.config';
@@ -68,6 +68,6 @@ export class RateLimitGuard implements CanActivate {
 }
 
 function trackerOf(request: FastifyRequest): string {
-  const keyId = (request.raw as RequestWithCaller).caller?.keyId;
+  const { keyId } = callerOf(request.raw);
   return keyId ? `key:${keyId}` : `ip:${request.ip}`;
 }

@@ -20,6 +20,11 @@ export function rawRequestOf(context: ExecutionContext): RequestWithCaller {
 }
 
 /** Who is calling, as established by the API key guard. */
-export const CurrentCaller = createParamDecorator(
-  (_: unknown, context: ExecutionContext): Caller => rawRequestOf(context).caller ?? ANONYMOUS,
+export function callerOf(req: RequestWithCaller): Caller {
+  return req.caller ?? ANONYMOUS;
+}
+
+/** The caller, as a handler's parameter. */
+export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller =>
+  callerOf(rawRequestOf(context)),
 );
