@@ -10,7 +10,8 @@ import { providerEnv, startTestApp, type TestApp } from './support/test-app';
 const KEY_ONE = 'read-ahead-key-one';
 const KEY_TWO = 'read-ahead-key-two';
 
-const RATE_LIMIT_COUNT = /\$\d+\r\n[^\r]*ratelimit:key:/;
+// The count names its window by a key whose shape replicas of every version share.
+const RATE_LIMIT_COUNT = /\$\d+\r\n[^\r]*ratelimit:default:key:/;
 const CACHE_READ = /\$3\r\nget\r\n\$\d+\r\n[^\r]*cache:/i;
 
 /** What the client wrote in each round trip: everything it sent before the next reply. */

@@ -32,8 +32,10 @@ export class RateLimitStorage {
   async hit(key: string, windowMs: number): Promise<WindowCount> {
     if (this.redis && this.connection.isReady) {
       try {
+        // "default" named the one window when windows had names; keeping the key means replicas
+        // of both versions count a client together while a rolling deploy mixes them.
         const [hits, remainingMs] = await this.redis.rateLimitHit(
-          `${this.connection.keyPrefix}ratelimit:${key}`,
+          `${this.connection.keyPrefix}ratelimit:default:${key}`,
           windowMs,
         );
         return { hits, remainingMs };
