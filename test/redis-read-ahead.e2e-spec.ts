@@ -191,6 +191,19 @@ describe("One Redis round trip for the rate-limit count and a chat request's fir
       expectValidationError(res, 'temperature');
       expect(provider.callCount).toBe(0);
     });
+
+    it('reads ahead for a body of any JSON types without failing: validation answers it', async () => {
+      const res = await chat(tapped, {
+        message: { text: 'Hi' },
+        model: 42,
+        temperature: [0.5],
+        max_tokens: 'many',
+        system_prompt: false,
+      }).expect(422);
+
+      expectValidationError(res, 'message', 'model', 'temperature', 'max_tokens', 'system_prompt');
+      expect(provider.callCount).toBe(0);
+    });
   });
 
   describe('a later turn (conversation_id): the history', () => {

@@ -113,6 +113,28 @@ describe('Response cache', () => {
       expect(stored.body).toMatchObject({ total_tokens: 0, total_cost: 0 });
     });
 
+    it('answers a later turn over a long history from the cache, when another conversation had the same history', async () => {
+      // 96,000 characters of answer: the turn after it has a key too long to digest inline.
+      provider.enqueue(
+        { kind: 'reply', content: 'long answer '.repeat(8_000) },
+        { kind: 'reply', content: 'Short follow-up.' },
+      );
+      const opening = aQuestion();
+      const first = await chat({ message: opening }).expect(200);
+      await chat({ message: 'And then?', conversation_id: first.body.conversation_id }).expect(200);
+      const twin = await chat({ message: opening }).expect(200);
+
+      const followUp = await chat({
+        message: 'And then?',
+        conversation_id: twin.body.conversation_id,
+      }).expect(200);
+
+      expect(twin.headers['x-cache']).toBe('HIT');
+      expect(followUp.headers['x-cache']).toBe('HIT');
+      expect(followUp.body.message).toBe('Short follow-up.');
+      expect(provider.callCount).toBe(2);
+    });
+
     it('makes one provider call for 20 concurrent identical requests: one MISS, 19 HITs, one answer', async () => {
       provider.setDefault({ kind: 'reply', content: 'Shared answer.', delayMs: 200 });
       const message = aQuestion();

@@ -1,24 +1,59 @@
-import { hash } from 'node:crypto';
+import { hash, webcrypto } from 'node:crypto';
 import type { LlmRequest } from '../llm/llm.provider';
+
+const FORMAT = '2';
+
+/** Up to this size a key is digested on the event loop, where it costs less than a trip to the thread pool. */
+const INLINE_DIGEST_MAX_BYTES = 64 * 1024;
 
 /**
  * Everything that can change an answer, in a fixed order: the provider, the
  * model and parameters, the whole message list (system prompt and history
  * included) and the caller's key, so no answer is shared across API keys.
+ * Each field is written as its length, then its UTF-16 code units as they
+ * are: no two requests give the same bytes (UTF-8 would turn a lone surrogate
+ * into U+FFFD), and nothing has to be escaped first.
  */
-export function responseCacheKey(
+function keyBytes(provider: string, request: LlmRequest, ownerId: string | null): Buffer {
+  const { model, temperature, maxTokens, messages } = request;
+  // String() throughout: a body read ahead of validation may hold any JSON value here.
+  const fields = [FORMAT, provider, String(model), String(temperature), String(maxTokens)];
+  fields.push(String(messages.length));
+  for (const { role, content } of messages) fields.push(String(role), String(content));
+  fields.push(ownerId === null ? 'anyone' : `key ${ownerId}`);
+  let size = 0;
+  for (const field of fields) size += 4 + 2 * field.length;
+  const bytes = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (const field of fields) {
+    offset = bytes.writeUInt32LE(field.length, offset);
+    offset += bytes.write(field, offset, 'utf16le');
+  }
+  return bytes;
+}
+
+function inlineDigest(bytes: Buffer): string | undefined {
+  return bytes.length <= INLINE_DIGEST_MAX_BYTES ? hash('sha256', bytes) : undefined;
+}
+
+/** The key, when the request is small enough to digest at once; undefined for a longer one. */
+export function inlineResponseCacheKey(
   provider: string,
   request: LlmRequest,
   ownerId: string | null,
-): string {
-  const canonical = JSON.stringify([
-    1,
-    provider,
-    request.model,
-    request.temperature,
-    request.maxTokens,
-    request.messages.map(({ role, content }) => [role, content]),
-    ownerId,
-  ]);
-  return hash('sha256', canonical);
+): string | undefined {
+  return inlineDigest(keyBytes(provider, request, ownerId));
+}
+
+/** The key; a long request (a long history) is digested on the thread pool, not the event loop. */
+export async function responseCacheKey(
+  provider: string,
+  request: LlmRequest,
+  ownerId: string | null,
+): Promise<string> {
+  const bytes = keyBytes(provider, request, ownerId);
+  return (
+    inlineDigest(bytes) ??
+    Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex')
+  );
 }

@@ -10,7 +10,7 @@ import { Metrics } from '../metrics/metrics';
 import { RedisConnection } from '../redis/redis.connection';
 import { InFlightCalls } from './in-flight-calls';
 import { RedisKeyvStore } from './redis-keyv.store';
-import { responseCacheKey } from './response-cache-key';
+import { inlineResponseCacheKey, responseCacheKey } from './response-cache-key';
 
 /** Keyv passes a TTL in ms as set()'s third argument, where lru-cache expects an options object. */
 function keyvLruStore(lru: LRUCache<string, object>) {
@@ -108,8 +108,9 @@ export class ResponseCache {
    */
   readAhead(request: LlmRequest, ownerId: string | null): Promise<SharedEntryRead> | undefined {
     if (!this.settings.enabled || !this.shared) return undefined;
-    const key = responseCacheKey(this.provider, request, ownerId);
-    if (this.lru.has(key)) return undefined;
+    // Sent now, with the rate-limit count, or not at all: no waiting on the thread pool here.
+    const key = inlineResponseCacheKey(this.provider, request, ownerId);
+    if (key === undefined || this.lru.has(key)) return undefined;
     return this.shared.store.read(key).then((value) => ({ key, value }));
   }
 
@@ -121,7 +122,7 @@ export class ResponseCache {
     readAhead?: Promise<SharedEntryRead>,
   ): Promise<CachedCompletion> {
     if (!this.settings.enabled) return { completion: await compute(signal), cached: false };
-    const key = responseCacheKey(this.provider, request, ownerId);
+    const key = await responseCacheKey(this.provider, request, ownerId);
     const stored = await this.lookUp(key, readAhead);
     if (stored) return this.hit(stored);
     const { value, joined } = await this.inFlight.run(key, signal, async (shared) => {
