@@ -1,30 +1,25 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule, type Params } from 'nestjs-pino';
-import type { Options as PinoHttpOptions } from 'pino-http';
 import type { AppConfig } from '../../config/app.config';
 import type { AllConfig } from '../../config/configuration';
-import { batchedStdout } from './batched-log-destination';
 import { SecretScrubber } from './secret-scrubber';
 
-export function loggerParams(app: AppConfig): Params {
-  const options: PinoHttpOptions = {
-    level: app.logLevel,
-    // Headers are not logged at all, so no credential can ride along in one.
-    serializers: {
-      req: (req: { id: string; method?: string; url?: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.url,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  };
+function loggerParams(app: AppConfig): Params {
   return {
-    pinoHttp:
-      app.nodeEnv === 'development'
-        ? { ...options, transport: { target: 'pino-pretty' } }
-        : [options, batchedStdout()],
+    pinoHttp: {
+      level: app.logLevel,
+      // Headers are not logged at all, so no credential can ride along in one.
+      serializers: {
+        req: (req: { id: string; method?: string; url?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      transport: app.nodeEnv === 'development' ? { target: 'pino-pretty' } : undefined,
+    },
     // nestjs-pino's own request middleware binds a logger to each request through
     // AsyncLocalStorage; RequestLogMiddleware writes the request line instead.
     forRoutes: [],
