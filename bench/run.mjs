@@ -33,18 +33,19 @@ import {
   nonStreaming,
   openStreams,
   redisRoundTrips,
+  sdkFloors,
   slowProvider,
   streaming,
 } from './lib/scenarios.mjs';
 import { hasRedisServer, startRedis, startRoundTripCounter } from './lib/redis.mjs';
-import { startFake, startProxy, startService, TARGET_CPU } from './lib/stack.mjs';
+import { startFake, startProxy, startSdkFloor, startService, TARGET_CPU } from './lib/stack.mjs';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS_DIR = join(BENCH_DIR, 'results');
 const REPO_DIR = join(BENCH_DIR, '..');
 
 const FULL = {
-  scenarios: '1,2,3,4,5,6,7',
+  scenarios: '1,2,3,4,5,6,7,8',
   durationS: 4,
   rounds: 3,
   warmupS: 10,
@@ -162,6 +163,20 @@ async function main() {
       features ??= service.features;
       results.redisRoundTrips = service.measured;
     } else log('scenario 7 skipped: redis-server is not installed');
+  }
+  if (wanted.has('8')) {
+    const service = await startService({
+      fakePort: fake.port,
+      cache: false,
+      name: 'service-floors',
+    });
+    features ??= service.features;
+    const floors = {
+      fastifySdk: await startSdkFloor(fake.port, 'fastify'),
+      nestSdk: await startSdkFloor(fake.port, 'nest'),
+    };
+    results.sdkFloors = await sdkFloors(bench(service), floors);
+    await Promise.all([service, ...Object.values(floors)].map((target) => target.proc.stop()));
   }
   await stopAll();
 

@@ -447,6 +447,27 @@ export function renderMarkdown({ results, checks, meta }) {
     turnRow('later turn (history first)', s7.laterTurn, '', '');
   }
 
+  const s8 = results.sdkFloors;
+  if (s8) {
+    const scenario = '8 · where the cost lies, JSON, 50 conn';
+    const proxy = `${num(s8.proxy.rps, 0)} · ${num(s8.proxy.cpuMicrosPerRequest, 0)}`;
+    /** @param {string} what @param {any} r */
+    const floorRow = (what, r) =>
+      row(
+        scenario,
+        `${what}: req/s · CPU µs per request`,
+        '—',
+        proxy,
+        `${num(r.rps, 0)} · ${num(r.cpuMicrosPerRequest, 0)}`,
+        `${pct(r.ofProxy)} of proxy`,
+        '',
+        '',
+      );
+    floorRow('the SDK call behind a Fastify route, nothing else', s8.fastifySdk);
+    floorRow('the SDK call behind a bare Nest controller', s8.nestSdk);
+    floorRow('the service', s8.service);
+  }
+
   const header = [
     'Scenario',
     'Metric',
@@ -539,6 +560,11 @@ export function toJson({ results, checks, meta }) {
         typeof results.manyRequests?.rssGrowth === 'number'
           ? round(results.manyRequests.rssGrowth / MiB, 1)
           : null,
+      sdkFloorsOfProxy: results.sdkFloors
+        ? Object.fromEntries(
+            Object.entries(results.sdkFloors).map(([name, r]) => [name, r.ofProxy]),
+          )
+        : null,
     },
     results,
   };

@@ -1,5 +1,6 @@
 /**
- * The six scenarios of issue 5, and a seventh with Redis on the path. Each
+ * The six scenarios of issue 5, a seventh with Redis on the path and an eighth
+ * that splits the cost of a request between the SDK, Nest and the rest. Each
  * one measures and returns raw numbers; report.mjs turns them into the table
  * and the target checks.
  */
@@ -624,4 +625,39 @@ export async function redisRoundTrips(bench, counter) {
     firstTurn: summary(firstTurns),
     laterTurn: summary(laterTurns),
   };
+}
+
+/**
+ * 8. Where the service's cost lies: the bare proxy, the SDK floors
+ * (sdk-floor.mjs: the same SDK call behind Fastify alone, and behind a bare
+ * Nest controller) and the service, at 50 connections, interleaved.
+ *
+ * @param {Bench} bench
+ * @param {Record<string, Endpoint>} floors by name
+ */
+export async function sdkFloors(bench, floors) {
+  const { cfg, log } = bench;
+  await bench.fake.configure({ latencyMs: 0 });
+  const [, proxy, service] = targets(bench, false);
+  /** @type {Target[]} */
+  const floorTargets = Object.entries(floors).map(([name, floor]) => ({
+    name,
+    url: `${floor.origin}/api/v1/chat`,
+    body: service.body,
+    format: 'service',
+    pid: floor.proc.pid,
+  }));
+  const list = [proxy, ...floorTargets, service];
+  log('scenario 8: warm-up');
+  await warmup(list, cfg.warmupS);
+  log('scenario 8: 50 connections');
+  const fifty = await interleavedAutocannon(list, {
+    connections: 50,
+    durationS: cfg.durationS,
+    rounds: cfg.rounds,
+  });
+  return mapValues(fifty, (result) => ({
+    ...result,
+    ofProxy: round(result.rps / fifty.proxy.rps),
+  }));
 }

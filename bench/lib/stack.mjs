@@ -17,6 +17,8 @@ const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const SERVICE_ENTRY = `${REPO_DIR}dist/main.js`;
 const SERVICE_NODE_FLAGS = productionNodeFlags();
 const START_TIMEOUT_MS = 30_000;
+/** The line the bench's own servers print once they listen. */
+const LISTENING = /listening on http:\/\/[\d.]+:(\d+)/;
 export const RATE_LIMIT_REQUESTS = '100000000';
 const CHUNK_PROBE = `${BENCH_DIR}lib/chunk-probe.mjs`;
 const PROBE_ANSWER_MS = 5_000;
@@ -56,7 +58,7 @@ export async function startFake(initial) {
     ],
     { cpu: TARGET_CPU },
   );
-  const [, port] = await proc.waitForLine(/listening on http:\/\/[\d.]+:(\d+)/, START_TIMEOUT_MS);
+  const [, port] = await proc.waitForLine(LISTENING, START_TIMEOUT_MS);
   const origin = `http://127.0.0.1:${port}`;
   return {
     proc,
@@ -145,13 +147,38 @@ export async function startProxy(fakePort, { chunkProbe: probed = false } = {}) 
     ],
     { cpu: TARGET_CPU, env: { ...process.env, ...probe.env } },
   );
-  const [, port] = await proc.waitForLine(/listening on http:\/\/[\d.]+:(\d+)/, START_TIMEOUT_MS);
+  const [, port] = await proc.waitForLine(LISTENING, START_TIMEOUT_MS);
   return {
     proc,
     port: Number(port),
     origin: `http://127.0.0.1:${port}`,
     chunkProbeFile: probe.file,
   };
+}
+
+/**
+ * Starts a floor (see sdk-floor.mjs): the SDK call alone behind Fastify, or behind a bare Nest controller.
+ *
+ * @param {number} fakePort
+ * @param {'fastify' | 'nest'} stack
+ */
+export async function startSdkFloor(fakePort, stack) {
+  const proc = startProcess(
+    `sdk-floor-${stack}`,
+    process.execPath,
+    [
+      `${BENCH_DIR}sdk-floor.mjs`,
+      '--port',
+      '0',
+      '--upstream',
+      `http://127.0.0.1:${fakePort}`,
+      '--stack',
+      stack,
+    ],
+    { cpu: TARGET_CPU },
+  );
+  const [, port] = await proc.waitForLine(LISTENING, START_TIMEOUT_MS);
+  return { proc, origin: `http://127.0.0.1:${port}` };
 }
 
 /**
