@@ -20,7 +20,8 @@ const DEFAULTS = {
   upstream: 'http://127.0.0.1:8001',
   stack: 'fastify',
 };
-const ROUTE = '/api/v1/chat';
+const PREFIX = 'api/v1';
+const PATH = 'chat';
 const require = createRequire(import.meta.url);
 
 /** @param {string} upstream */
@@ -57,7 +58,9 @@ function chatCaller(upstream) {
  */
 async function listenWithFastify(chat, { port, host }) {
   const app = require('fastify')({ logger: false });
-  app.post(ROUTE, (/** @type {{ body: { message: string } }} */ request) => chat(request.body));
+  app.post(`/${PREFIX}/${PATH}`, (/** @type {{ body: { message: string } }} */ request) =>
+    chat(request.body),
+  );
   await app.listen({ port, host });
   return { port: app.server.address().port, close: () => app.close() };
 }
@@ -80,11 +83,11 @@ async function listenWithNest(chat, { port, host }) {
     }
   }
   const method = Object.getOwnPropertyDescriptor(ChatController.prototype, 'chat');
-  for (const decorate of [Post(ROUTE.split('/').pop()), HttpCode(200)]) {
+  for (const decorate of [Post(PATH), HttpCode(200)]) {
     decorate(ChatController.prototype, 'chat', method);
   }
   Body()(ChatController.prototype, 'chat', 0);
-  Controller(ROUTE.split('/').slice(1, -1).join('/'))(ChatController);
+  Controller(PREFIX)(ChatController);
   class FloorModule {}
   Module({ controllers: [ChatController] })(FloorModule);
   const app = await NestFactory.create(FloorModule, new FastifyAdapter(), { logger: false });
