@@ -2,7 +2,8 @@
 /**
  * The gateway benchmark of issue 5: the fake provider directly, through a bare
  * Node proxy, and through the service (`dist/main.js`, build it first), side
- * by side and interleaved in one run.
+ * by side and interleaved in one run; scenario 8 adds the SDK floors
+ * (`sdk-floor.mjs`).
  *
  *   npm run build && node bench/run.mjs
  *   BENCH_QUICK=1 node bench/run.mjs             # smoke check, about a minute
