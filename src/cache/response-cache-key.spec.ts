@@ -1,5 +1,5 @@
 import type { LlmRequest } from '../llm/llm.provider';
-import { inlineResponseCacheKey, responseCacheKey } from './response-cache-key';
+import { responseCacheKey } from './response-cache-key';
 
 const PROVIDER = 'openai:http://127.0.0.1:1234/v1';
 
@@ -171,13 +171,6 @@ describe('digesting a long request', () => {
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(await responseCacheKey(PROVIDER, longRequest(), null)).toBe(key);
     expect(await responseCacheKey(PROVIDER, longRequest('Q?'), null)).not.toBe(key);
-  });
-
-  it('has no inline key: only a short request gets one, the same as its awaited key', async () => {
-    expect(inlineResponseCacheKey(PROVIDER, longRequest(), null)).toBeUndefined();
-    expect(inlineResponseCacheKey(PROVIDER, aRequest(), 'key-1')).toBe(
-      await responseCacheKey(PROVIDER, aRequest(), 'key-1'),
-    );
   });
 });
 

@@ -16,10 +16,9 @@ const INLINE_DIGEST_MAX_BYTES = 64 * 1024;
  */
 function keyBytes(provider: string, request: LlmRequest, ownerId: string | null): Buffer {
   const { model, temperature, maxTokens, messages } = request;
-  // String() throughout: a body read ahead of validation may hold any JSON value here.
-  const fields = [FORMAT, provider, String(model), String(temperature), String(maxTokens)];
+  const fields = [FORMAT, provider, model, String(temperature), String(maxTokens)];
   fields.push(String(messages.length));
-  for (const { role, content } of messages) fields.push(String(role), String(content));
+  for (const { role, content } of messages) fields.push(role, content);
   fields.push(ownerId === null ? 'anyone' : `key ${ownerId}`);
   let size = 0;
   for (const field of fields) size += 4 + 2 * field.length;
@@ -34,15 +33,6 @@ function keyBytes(provider: string, request: LlmRequest, ownerId: string | null)
 
 function inlineDigest(bytes: Buffer): string | undefined {
   return bytes.length <= INLINE_DIGEST_MAX_BYTES ? hash('sha256', bytes) : undefined;
-}
-
-/** The key, when the request is small enough to digest at once; undefined for a longer one. */
-export function inlineResponseCacheKey(
-  provider: string,
-  request: LlmRequest,
-  ownerId: string | null,
-): string | undefined {
-  return inlineDigest(keyBytes(provider, request, ownerId));
 }
 
 /** The key; a long request (a long history) is digested on the thread pool, not the event loop. */

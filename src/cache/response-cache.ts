@@ -1,30 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createCache, type Cache } from 'cache-manager';
-import { Keyv } from 'keyv';
-import { LRUCache } from 'lru-cache';
+import type { Keyv } from 'keyv';
 import type { AllConfig } from '../config/configuration';
 import type { CacheConfig } from '../config/cache.config';
 import { LlmProvider, type LlmCompletion, type LlmRequest } from '../llm/llm.provider';
 import { Metrics } from '../metrics/metrics';
 import { RedisConnection } from '../redis/redis.connection';
+import { memoryTier, redisTier } from './cache-tiers';
 import { InFlightCalls } from './in-flight-calls';
-import { RedisKeyvStore } from './redis-keyv.store';
-import { inlineResponseCacheKey, responseCacheKey } from './response-cache-key';
-
-/** Keyv passes a TTL in ms as set()'s third argument, where lru-cache expects an options object. */
-function keyvLruStore(lru: LRUCache<string, object>) {
-  return {
-    get: (key: string) => lru.get(key),
-    set: (key: string, value: object, ttl?: number) => {
-      lru.set(key, value, ttl ? { ttl } : undefined);
-      return true;
-    },
-    delete: (key: string) => lru.delete(key),
-    clear: () => lru.clear(),
-    has: (key: string) => lru.has(key),
-  };
-}
+import { responseCacheKey } from './response-cache-key';
 
 /** A cached answer is handed to every request that hits it: none may change it for the others. */
 function frozen(completion: LlmCompletion): LlmCompletion {
@@ -34,17 +19,6 @@ function frozen(completion: LlmCompletion): LlmCompletion {
   });
 }
 
-interface SharedTier {
-  store: RedisKeyvStore;
-  keyv: Keyv;
-}
-
-/** A shared entry read ahead of the lookup: its serialized value, or undefined when absent or unreadable. */
-export interface SharedEntryRead {
-  key: string;
-  value: string | undefined;
-}
-
 export interface CachedCompletion {
   completion: LlmCompletion;
   /** True when no provider call was made for this request. */
@@ -52,17 +26,16 @@ export interface CachedCompletion {
 }
 
 /**
- * Answers of non-streaming chats: an in-process LRU (bounded by entries and
- * bytes) in front of Redis when configured. Concurrent identical requests on
- * one replica share one provider call.
+ * Answers of non-streaming chats: cache-manager over an in-process tier and,
+ * when Redis is configured, a Redis tier shared by the replicas. Concurrent
+ * identical requests on one replica share one provider call.
  */
 @Injectable()
 export class ResponseCache {
   private readonly settings: CacheConfig;
   private readonly provider: string;
-  private readonly lru: LRUCache<string, object>;
-  private readonly localTier: Keyv;
-  private readonly shared: SharedTier | undefined;
+  private readonly memory: Keyv;
+  private readonly shared: Keyv | undefined;
   private readonly tiers: Cache;
   private readonly inFlight = new InFlightCalls<LlmCompletion>();
 
@@ -74,44 +47,12 @@ export class ResponseCache {
   ) {
     this.settings = config.get('cache', { infer: true });
     this.provider = `${llm.name}:${config.get('llm.baseUrl', { infer: true }) ?? 'default'}`;
-    // The in-process tier keeps Keyv's entries as objects, so a hit parses nothing; an entry
-    // counts for the bytes of its JSON, as it would take in Redis.
-    this.lru = new LRUCache<string, object>({
-      max: this.settings.maxEntries,
-      maxSize: this.settings.maxBytes,
-      sizeCalculation: (entry) => Math.max(1, Buffer.byteLength(JSON.stringify(entry))),
-    });
-    this.localTier = new Keyv({
-      store: keyvLruStore(this.lru),
-      serialize: undefined,
-      deserialize: undefined,
-      useKeyPrefix: false,
-    });
-    if (redis.client) {
-      const store = new RedisKeyvStore(redis, `${redis.keyPrefix}cache:`);
-      this.shared = { store, keyv: new Keyv({ store, useKeyPrefix: false }) };
-    }
+    this.memory = memoryTier(this.settings);
+    this.shared = redisTier(redis);
     this.tiers = createCache({
       ttl: this.settings.ttlMs,
-      stores: [this.localTier, ...(this.shared ? [this.shared.keyv] : [])],
+      stores: this.shared ? [this.memory, this.shared] : [this.memory],
     });
-  }
-
-  /** True when answers are looked up in Redis too, so a lookup may be read ahead. */
-  get isShared(): boolean {
-    return this.settings.enabled && this.shared !== undefined;
-  }
-
-  /**
-   * Sends the read of the shared entry that would answer `request`, unless this
-   * replica holds the answer; hand the result to `getOrCompute`.
-   */
-  readAhead(request: LlmRequest, ownerId: string | null): Promise<SharedEntryRead> | undefined {
-    if (!this.settings.enabled || !this.shared) return undefined;
-    // Sent now, with the rate-limit count, or not at all: no waiting on the thread pool here.
-    const key = inlineResponseCacheKey(this.provider, request, ownerId);
-    if (key === undefined || this.lru.has(key)) return undefined;
-    return this.shared.store.read(key).then((value) => ({ key, value }));
   }
 
   async getOrCompute(
@@ -119,15 +60,14 @@ export class ResponseCache {
     ownerId: string | null,
     signal: AbortSignal,
     compute: (signal: AbortSignal) => Promise<LlmCompletion>,
-    readAhead?: Promise<SharedEntryRead>,
   ): Promise<CachedCompletion> {
     if (!this.settings.enabled) return { completion: await compute(signal), cached: false };
     const key = await responseCacheKey(this.provider, request, ownerId);
-    const stored = await this.lookUp(key, readAhead);
+    const stored = await this.lookUp(key);
     if (stored) return this.hit(stored);
     const { value, joined } = await this.inFlight.run(key, signal, async (shared) => {
       const completion = frozen(await compute(shared));
-      await this.tiers.set(key, completion);
+      this.store(key, completion);
       return completion;
     });
     if (joined) return this.hit(value);
@@ -135,18 +75,23 @@ export class ResponseCache {
     return { completion: value, cached: false };
   }
 
-  /** Both tiers in turn; the shared one is not asked again when its entry for `key` was read ahead. */
-  private async lookUp(
-    key: string,
-    readAhead: Promise<SharedEntryRead> | undefined,
-  ): Promise<LlmCompletion | undefined> {
-    const read = await readAhead;
-    if (!this.shared || read?.key !== key) return this.tiers.get<LlmCompletion>(key);
-    const inMemory = await this.localTier.get<LlmCompletion>(key);
-    if (inMemory || read.value === undefined) return inMemory;
-    const entry = await this.shared.keyv.deserialize?.<LlmCompletion>(read.value);
-    const expired = typeof entry?.expires === 'number' && Date.now() > entry.expires;
-    return expired ? undefined : entry?.value;
+  /** This replica's tier, then the shared one, whose hit is copied here for the next request. */
+  private async lookUp(key: string): Promise<LlmCompletion | undefined> {
+    const inMemory = await this.memory.get<LlmCompletion>(key);
+    if (inMemory !== undefined || !this.shared) return inMemory;
+    const entry = await this.shared.get<LlmCompletion>(key, { raw: true });
+    if (entry?.value === undefined) return undefined;
+    const completion = frozen(entry.value);
+    // cache-manager's get() does not back-fill; the copy expires with the shared entry.
+    const ttl =
+      typeof entry.expires === 'number' ? entry.expires - Date.now() : this.settings.ttlMs;
+    if (ttl > 0) await this.memory.set(key, completion, ttl);
+    return completion;
+  }
+
+  /** Started, never awaited: the answer does not wait on Redis, and a failed write is only a later miss. */
+  private store(key: string, completion: LlmCompletion): void {
+    this.tiers.set(key, completion).catch(() => undefined);
   }
 
   private hit(completion: LlmCompletion): CachedCompletion {

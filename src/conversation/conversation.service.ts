@@ -9,23 +9,8 @@ import { ConversationResponseDto } from './dto/conversation-response.dto';
 export class ConversationService {
   constructor(private readonly store: ConversationStore) {}
 
-  /**
-   * Starts reading a conversation, to hand to `findForCaller` later. Its failure
-   * surfaces there; a read nobody takes cannot fail the process.
-   */
-  startFind(id: string): Promise<Conversation | undefined> {
-    const found = this.store.find(id);
-    found.catch(() => undefined);
-    return found;
-  }
-
-  /** `found` is this conversation's read when one was started earlier. */
-  async findForCaller(
-    id: string,
-    caller: Caller,
-    found = this.store.find(id),
-  ): Promise<Conversation | undefined> {
-    const conversation = await found;
+  async findForCaller(id: string, caller: Caller): Promise<Conversation | undefined> {
+    const conversation = await this.store.find(id);
     if (conversation && conversation.ownerId !== caller.keyId)
       throw new ConversationNotFoundError();
     return conversation;

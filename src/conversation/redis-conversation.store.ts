@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
+import { ErrorReply } from '@redis/client';
 import type { ConversationConfig } from '../config/conversation.config';
 import { ConversationNotFoundError, StoreUnavailableError } from './conversation.errors';
 import {
@@ -8,6 +8,7 @@ import {
   type ConversationMessage,
   type ConversationTurn,
 } from './conversation.store';
+import type { RedisClient } from '../redis/redis.connection';
 
 /*
  * Both scripts answer { HGETALL of the hash, LRANGE of the messages }, so one parser serves both.
@@ -81,12 +82,8 @@ const APPEND_TURN = script(APPEND_TURN_SCRIPT);
 // Replies meaning the server is there but cannot serve right now; any other reply is our bug.
 const TRANSIENT_REPLIES = ['LOADING', 'BUSY', 'CLUSTERDOWN', 'TRYAGAIN', 'MASTERDOWN', 'READONLY'];
 
-function isReplyError(error: unknown): error is Error {
-  return error instanceof Error && error.name === 'ReplyError';
-}
-
 function isUnavailable(error: unknown): boolean {
-  if (!isReplyError(error)) return true;
+  if (!(error instanceof ErrorReply)) return true;
   return TRANSIENT_REPLIES.some((code) => error.message.startsWith(code));
 }
 
@@ -96,7 +93,7 @@ function isUnavailable(error: unknown): boolean {
  */
 export class RedisConversationStore extends ConversationStore {
   constructor(
-    private readonly redis: Redis | Cluster,
+    private readonly redis: RedisClient,
     private readonly config: ConversationConfig,
     private readonly keyPrefix: string,
   ) {
@@ -130,7 +127,7 @@ export class RedisConversationStore extends ConversationStore {
 
   async delete(id: string): Promise<boolean> {
     const { hash, messages } = this.keys(id);
-    const deleted = await this.call(() => this.redis.del(hash, messages));
+    const deleted = await this.call(() => this.redis.del([hash, messages]));
     return deleted > 0;
   }
 
@@ -141,13 +138,14 @@ export class RedisConversationStore extends ConversationStore {
 
   private run(script: Script, id: string, args: string[]): Promise<unknown> {
     const { hash, messages } = this.keys(id);
+    const options = { keys: [hash, messages], arguments: args };
     return this.call(async () => {
       try {
-        return await this.redis.evalsha(script.sha, 2, hash, messages, ...args);
+        return await this.redis.evalSha(script.sha, options);
       } catch (error) {
         // Script caches are empty after a restart or on a fresh cluster node.
-        if (isReplyError(error) && error.message.startsWith('NOSCRIPT')) {
-          return this.redis.eval(script.text, 2, hash, messages, ...args);
+        if (error instanceof ErrorReply && error.message.startsWith('NOSCRIPT')) {
+          return this.redis.eval(script.text, options);
         }
         throw error;
       }
