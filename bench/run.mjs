@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * The gateway benchmark of issue 5: the fake provider directly, through a bare
- * Node proxy, and through the service (`dist/main.js`, build it first), side
- * by side and interleaved in one run; scenario 8 adds the SDK floors
- * (`sdk-floor.mjs`).
+ * Node proxy, through the Portkey gateway (a peer, installed into
+ * bench/peers/portkey on first use; scenarios 1, 2 and 4) and through the
+ * service (`dist/main.js`, build it first), side by side and interleaved in
+ * one run; scenario 8 adds the SDK floors (`sdk-floor.mjs`).
  *
  *   npm run build && node bench/run.mjs
  *   BENCH_QUICK=1 node bench/run.mjs             # smoke check, about a minute
@@ -24,7 +25,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 import { LOAD_CPU } from './lib/load.mjs';
-import { readOptions } from './lib/options.mjs';
+import { optionsHelp, readOptions, wantsHelp } from './lib/options.mjs';
 import { hasTaskset, installCleanup, pinSelf, stopAll, wasInterrupted } from './lib/processes.mjs';
 import { newestProfile, profileClockMicros, topSelfFrames } from './lib/profile.mjs';
 import { checkTargets, renderMarkdown, toJson } from './lib/report.mjs';
@@ -34,12 +35,20 @@ import {
   nonStreaming,
   openStreams,
   redisRoundTrips,
+  residentMemory,
   sdkFloors,
   slowProvider,
   streaming,
 } from './lib/scenarios.mjs';
 import { hasRedisServer, startRedis, startRoundTripCounter } from './lib/redis.mjs';
-import { startFake, startProxy, startSdkFloor, startService, TARGET_CPU } from './lib/stack.mjs';
+import {
+  startFake,
+  startPortkey,
+  startProxy,
+  startSdkFloor,
+  startService,
+  TARGET_CPU,
+} from './lib/stack.mjs';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS_DIR = join(BENCH_DIR, 'results');
@@ -77,7 +86,20 @@ const QUICK = {
 const log = (line) =>
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
+const USAGE = `Usage: npm run bench, or after npm run build: node bench/run.mjs [--option value ...]
+
+Runs the benchmark (bench/README.md) and writes bench/results/latest.md and a JSON file.
+BENCH_QUICK=1 is a smoke check with shorter runs. Options, as flags or variables
+(a flag wins; the defaults shown are the full run's):
+
+${optionsHelp(FULL, 'BENCH_')}
+`;
+
 async function main() {
+  if (wantsHelp()) {
+    process.stdout.write(USAGE);
+    return;
+  }
   installCleanup();
   pinSelf(LOAD_CPU);
   const quick = ['1', 'true'].includes(process.env.BENCH_QUICK ?? '');
@@ -101,11 +123,15 @@ async function main() {
   /** @type {Record<string, unknown> | undefined} */
   let features;
   const profileDir = join(RESULTS_DIR, 'profiles');
-  /** @param {import('./lib/scenarios.mjs').Service} service */
-  const bench = (service) => ({ fake, proxy, service, cfg, log });
+  /**
+   * @param {import('./lib/scenarios.mjs').Service} service
+   * @param {import('./lib/scenarios.mjs').Peer} [portkey]
+   */
+  const bench = (service, portkey) => ({ fake, proxy, portkey, service, cfg, log });
 
   if (wanted.has('1') || wanted.has('2') || wanted.has('4')) {
     if (cfg.cpuProf) mkdirSync(profileDir, { recursive: true });
+    const portkey = await startPortkey(fake.port);
     const service = await startService({
       fakePort: fake.port,
       cache: false,
@@ -114,10 +140,16 @@ async function main() {
     });
     const readyAt = profileClockMicros();
     features = service.features;
-    if (wanted.has('1')) results.nonStreaming = await nonStreaming(bench(service));
-    if (wanted.has('2')) results.slowProvider = await slowProvider(bench(service));
-    if (wanted.has('4')) results.streaming = await streaming(bench(service));
-    await service.proc.stop();
+    const peers = bench(service, portkey);
+    if (wanted.has('1')) results.nonStreaming = await nonStreaming(peers);
+    if (wanted.has('2')) results.slowProvider = await slowProvider(peers);
+    results.memory = {};
+    if (wanted.has('1') || wanted.has('2')) results.memory.afterJson = await residentMemory(peers);
+    if (wanted.has('4')) {
+      results.streaming = await streaming(peers);
+      results.memory.afterStreams = await residentMemory(peers);
+    }
+    await Promise.all([service.proc.stop(), portkey.proc.stop()]);
     if (cfg.cpuProf) {
       const file = newestProfile(profileDir);
       if (file) {
@@ -173,7 +205,7 @@ async function main() {
     });
     features ??= service.features;
     const floors = {
-      fastifySdk: await startSdkFloor(fake.port, 'fastify'),
+      expressSdk: await startSdkFloor(fake.port, 'express'),
       nestSdk: await startSdkFloor(fake.port, 'nest'),
     };
     results.sdkFloors = await sdkFloors(bench(service), floors);
@@ -187,7 +219,7 @@ async function main() {
     quick,
     machine,
     pinning: hasTaskset()
-      ? `load generator on core ${LOAD_CPU}; fake provider, bare proxy and service on core ${TARGET_CPU} (taskset)`
+      ? `load generator on core ${LOAD_CPU}; fake provider, bare proxy, Portkey, SDK floors and service on core ${TARGET_CPU} (taskset)`
       : 'none (taskset not available): numbers are noisier',
     features: {
       ...features,

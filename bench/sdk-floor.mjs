@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * The floor for a gateway that calls the provider through the `openai` SDK:
- * `POST /api/v1/chat` takes the service's body, makes the same SDK call with
- * the service's own HTTP client (dist/, build it first) and answers with the
- * content, model and usage. Nothing else: no validation, rate limit, metrics,
- * logs, conversations or error mapping. `--stack fastify` serves it from a
- * Fastify route, `--stack nest` from a bare Nest controller on Fastify, so the
- * two floors split what the SDK costs from what Nest's router adds.
+ * `POST /api/v1/chat` takes the service's body, makes the service's SDK call
+ * (the SDK's own fetch, as the service makes it) and answers with the content,
+ * model and usage.
+ * Nothing else: no validation, rate limit, metrics, logs, conversations or
+ * error mapping. `--stack express` serves it from an Express route,
+ * `--stack nest` from a bare Nest controller on Express
+ * (`@nestjs/platform-express`), so the two floors split what the SDK costs
+ * from what Nest's router adds.
  *
  *   node bench/sdk-floor.mjs --port 8003 --upstream http://127.0.0.1:8001 --stack nest
  */
@@ -18,7 +20,7 @@ const DEFAULTS = {
   port: 0,
   host: '127.0.0.1',
   upstream: 'http://127.0.0.1:8001',
-  stack: 'fastify',
+  stack: 'express',
 };
 const PREFIX = 'api/v1';
 const PATH = 'chat';
@@ -27,13 +29,11 @@ const require = createRequire(import.meta.url);
 /** @param {string} upstream */
 function chatCaller(upstream) {
   const OpenAI = require('openai').default;
-  const { ProviderHttpClient } = require('../dist/llm/openai/provider-http-client.js');
   const client = new OpenAI({
     apiKey: 'bench-key',
     baseURL: `${upstream}/v1`,
     maxRetries: 0,
     timeout: 60_000,
-    fetch: new ProviderHttpClient().fetch,
   });
   /** @param {{ message: string }} body */
   return async (body) => {
@@ -56,13 +56,27 @@ function chatCaller(upstream) {
  * @param {(body: { message: string }) => Promise<object>} chat
  * @param {{ port: number, host: string }} address
  */
-async function listenWithFastify(chat, { port, host }) {
-  const app = require('fastify')({ logger: false });
-  app.post(`/${PREFIX}/${PATH}`, (/** @type {{ body: { message: string } }} */ request) =>
-    chat(request.body),
+async function listenWithExpress(chat, { port, host }) {
+  const express = require('express');
+  const app = express();
+  app.use(express.json());
+  // Express 5 hands a rejected handler to its error handler, as Nest's adapter does.
+  app.post(
+    `/${PREFIX}/${PATH}`,
+    async (
+      /** @type {{ body: { message: string } }} */ request,
+      /** @type {{ json: (body: object) => void }} */ response,
+    ) => response.json(await chat(request.body)),
   );
-  await app.listen({ port, host });
-  return { port: app.server.address().port, close: () => app.close() };
+  const server = await new Promise((resolve, reject) => {
+    const listening = app.listen(port, host, (/** @type {Error | undefined} */ error) =>
+      error ? reject(error) : resolve(listening),
+    );
+  });
+  return {
+    port: server.address().port,
+    close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
+  };
 }
 
 /**
@@ -75,7 +89,7 @@ async function listenWithNest(chat, { port, host }) {
   require('reflect-metadata');
   const { Body, Controller, HttpCode, Module, Post } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
-  const { FastifyAdapter } = require('@nestjs/platform-fastify');
+  const { ExpressAdapter } = require('@nestjs/platform-express');
   class ChatController {
     /** @param {{ message: string }} body */
     chat(body) {
@@ -90,7 +104,7 @@ async function listenWithNest(chat, { port, host }) {
   Controller(PREFIX)(ChatController);
   class FloorModule {}
   Module({ controllers: [ChatController] })(FloorModule);
-  const app = await NestFactory.create(FloorModule, new FastifyAdapter(), { logger: false });
+  const app = await NestFactory.create(FloorModule, new ExpressAdapter(), { logger: false });
   await app.listen(port, host);
   return { port: app.getHttpServer().address().port, close: () => app.close() };
 }
@@ -100,8 +114,8 @@ async function listenWithNest(chat, { port, host }) {
  * @returns {Promise<{ port: number, close: () => Promise<void> }>}
  */
 export async function startSdkFloor(options) {
-  const listen = { fastify: listenWithFastify, nest: listenWithNest }[options.stack];
-  if (!listen) throw new Error(`--stack must be fastify or nest, got ${options.stack}`);
+  const listen = { express: listenWithExpress, nest: listenWithNest }[options.stack];
+  if (!listen) throw new Error(`--stack must be express or nest, got ${options.stack}`);
   return listen(chatCaller(options.upstream), options);
 }
 

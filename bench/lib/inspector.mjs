@@ -5,29 +5,23 @@
  * the service's own metrics.
  */
 import { clearTimeout, setTimeout } from 'node:timers';
-import { request, WebSocket } from 'undici';
+import { httpRequest } from './http-client.mjs';
+import { openWebSocket } from './websocket.mjs';
 
 /**
  * @param {number} port the inspector's port
  * @param {number} [timeoutMs] per call
  */
 export async function connectInspector(port, timeoutMs = 10_000) {
-  const list = await request(`http://127.0.0.1:${port}/json/list`, { headersTimeout: timeoutMs });
-  const [target] = /** @type {{ webSocketDebuggerUrl: string }[]} */ (await list.body.json());
+  const list = await httpRequest(`http://127.0.0.1:${port}/json/list`, { timeoutMs });
+  const [target] = /** @type {{ webSocketDebuggerUrl: string }[]} */ (JSON.parse(list.text));
   if (!target) throw new Error(`no inspector target on port ${port}`);
-  const socket = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => {
-    socket.addEventListener('open', resolve, { once: true });
-    socket.addEventListener('error', () => reject(new Error('inspector connection failed')), {
-      once: true,
-    });
-  });
 
   /** @type {Map<number, { resolve: (value: any) => void, reject: (error: Error) => void }>} */
   const pending = new Map();
   let lastId = 0;
-  socket.addEventListener('message', (event) => {
-    const message = JSON.parse(String(event.data));
+  const socket = await openWebSocket(target.webSocketDebuggerUrl, (text) => {
+    const message = JSON.parse(text);
     const call = pending.get(message.id);
     if (!call) return;
     pending.delete(message.id);

@@ -12,31 +12,30 @@
  * - concurrentStreams: many SSE requests open at once, checking each one ends.
  */
 import autocannon from 'autocannon';
+import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as delay } from 'node:timers/promises';
-import { URL } from 'node:url';
 import { TextDecoder } from 'node:util';
-import { Pool } from 'undici';
 import { stampOf, wallClockMs } from './clock.mjs';
 import { createSseParser } from './sse.mjs';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /**
- * @typedef {{ name: string, url: string, body: string, format?: 'openai' | 'service' }} Target
+ * @typedef {{ name: string, url: string, body: string, headers?: Record<string, string>, format?: 'openai' | 'service' }} Target
  */
 
 const jobs = {
   /**
-   * @param {{ url: string, body: string, connections: number, durationS?: number, amount?: number, maxDurationS?: number, uniqueBodies?: boolean }} job
+   * @param {{ url: string, body: string, headers?: Record<string, string>, connections: number, durationS?: number, amount?: number, maxDurationS?: number, uniqueBodies?: boolean }} job
    */
   async autocannon(job) {
     const instance = autocannon({
       url: job.url,
       method: 'POST',
-      headers: JSON_HEADERS,
+      headers: { ...JSON_HEADERS, ...job.headers },
       body: job.body,
       connections: job.connections,
       ...(job.amount ? { amount: job.amount } : { duration: job.durationS ?? 5 }),
@@ -79,7 +78,7 @@ const jobs = {
   async sequential(job) {
     const clients = job.targets.map((target) => ({
       target,
-      ...client(target.url, 1),
+      agent: client(1),
       samples: [],
       errors: 0,
     }));
@@ -96,7 +95,7 @@ const jobs = {
         else c.samples.push(ms);
       }
     }
-    await Promise.all(clients.map((c) => c.pool.close()));
+    for (const c of clients) c.agent.destroy();
     return Object.fromEntries(
       clients.map((c) => [c.target.name, { samples: c.samples, errors: c.errors }]),
     );
@@ -104,34 +103,34 @@ const jobs = {
 
   /** @param {{ targets: Target[], requestsPerTarget: number, warmupPerTarget: number }} job */
   async stream(job) {
-    const clients = job.targets.map((target) => ({ target, ...client(target.url, 1), runs: [] }));
+    const clients = job.targets.map((target) => ({ target, agent: client(1), runs: [] }));
     for (const c of clients) {
-      for (let i = 0; i < job.warmupPerTarget; i++) await timedStream(c.pool, c.path, c.target);
+      for (let i = 0; i < job.warmupPerTarget; i++) await timedStream(c.agent, c.target);
     }
     for (let round = 0; round < job.requestsPerTarget; round++) {
       for (let k = 0; k < clients.length; k++) {
         const c = clients[(round + k) % clients.length];
-        c.runs.push(await timedStream(c.pool, c.path, c.target));
+        c.runs.push(await timedStream(c.agent, c.target));
       }
     }
-    await Promise.all(clients.map((c) => c.pool.close()));
+    for (const c of clients) c.agent.destroy();
     return Object.fromEntries(clients.map((c) => [c.target.name, c.runs]));
   },
 
   /** @param {{ target: Target, count: number, rampMs: number, timeoutMs: number }} job */
   async concurrentStreams(job) {
-    const { pool, path } = client(job.target.url, job.count, job.timeoutMs);
+    const agent = client(job.count);
     const runs = [];
     // Opening every connection in the same tick overflows the listen backlog
     // and measures SYN retries, not the service.
     const batch = 50;
     const pause = job.rampMs / Math.ceil(job.count / batch);
     for (let i = 0; i < job.count; i++) {
-      runs.push(timedStream(pool, path, job.target));
+      runs.push(timedStream(agent, job.target, job.timeoutMs));
       if ((i + 1) % batch === 0) await delay(pause);
     }
     const results = await Promise.all(runs);
-    await pool.close();
+    agent.destroy();
     /** @type {Record<string, number>} */
     const failures = {};
     for (const run of results) {
@@ -149,40 +148,48 @@ const jobs = {
 };
 
 /**
- * @param {string} url
+ * Keep-alive sockets with no Nagle delay, at most `connections` at a time, kept open between
+ * requests as the servers under test keep theirs.
+ *
  * @param {number} connections
- * @param {number} [timeoutMs]
  */
-function client(url, connections, timeoutMs = 30_000) {
-  const { origin, pathname } = new URL(url);
-  const pool = new Pool(origin, {
-    connections,
-    pipelining: 1,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    keepAliveTimeout: 60_000,
-  });
-  return { pool, path: pathname };
+function client(connections) {
+  return new Agent({ keepAlive: true, maxSockets: connections, noDelay: true });
 }
 
 /**
- * @param {Pool} pool
- * @param {string} path
+ * POSTs the target's body; a socket idle for `timeoutMs` (no headers, or no body data)
+ * fails the request.
+ *
+ * @param {Agent} agent
  * @param {Target} target
+ * @param {number} [timeoutMs]
+ * @returns {Promise<import('node:http').IncomingMessage>}
  */
-function postTarget(pool, path, target) {
-  return pool.request({ path, method: 'POST', headers: JSON_HEADERS, body: target.body });
+function postTarget(agent, target, timeoutMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    const req = request(target.url, {
+      agent,
+      method: 'POST',
+      headers: { ...JSON_HEADERS, ...target.headers },
+      timeout: timeoutMs,
+    });
+    req.once('timeout', () => req.destroy(new Error(`no data for ${timeoutMs} ms`)));
+    req.once('error', reject);
+    req.once('response', resolve);
+    req.end(target.body);
+  });
 }
 
 /**
- * @param {{ pool: Pool, path: string, target: Target }} c
+ * @param {{ agent: Agent, target: Target }} c
  * @returns {Promise<number | null>} ms until the whole answer was read, null on a failure
  */
-async function timedRequest({ pool, path, target }) {
+async function timedRequest({ agent, target }) {
   const start = performance.now();
   try {
-    const res = await postTarget(pool, path, target);
-    await res.body.text();
+    const res = await postTarget(agent, target);
+    for await (const chunk of res) void chunk;
     return res.statusCode === 200 ? performance.now() - start : null;
   } catch {
     return null;
@@ -198,11 +205,11 @@ async function timedRequest({ pool, path, target }) {
  * that coalesces events shows here, and so does a read that came late (the
  * chunk probe tells the two apart).
  *
- * @param {Pool} pool
- * @param {string} path
+ * @param {Agent} agent
  * @param {Target} target
+ * @param {number} [timeoutMs]
  */
-async function timedStream(pool, path, target) {
+async function timedStream(agent, target, timeoutMs) {
   const run = {
     status: 0,
     headers: NaN,
@@ -218,9 +225,9 @@ async function timedStream(pool, path, target) {
   };
   const start = performance.now();
   try {
-    const res = await postTarget(pool, path, target);
+    const res = await postTarget(agent, target, timeoutMs);
     run.headers = performance.now() - start;
-    run.status = res.statusCode;
+    run.status = res.statusCode ?? 0;
     const decoder = new TextDecoder();
     let now = 0;
     let contentInRead = 0;
@@ -238,7 +245,7 @@ async function timedStream(pool, path, target) {
       } else if (kind === 'end') run.complete = true;
       else if (kind === 'error') run.failure = 'final event carried an error';
     });
-    for await (const chunk of res.body) {
+    for await (const chunk of res) {
       readAt = wallClockMs();
       now = performance.now() - start;
       if (run.reads++ === 0) run.firstByte = now;

@@ -25,6 +25,22 @@ export function readOptions(defaults, sources = {}) {
 }
 
 /**
+ * The options' flags, variables and defaults, one a line, for `--help`.
+ *
+ * @param {Record<string, string | number | boolean>} defaults
+ * @param {string} [envPrefix]
+ */
+export function optionsHelp(defaults, envPrefix = '') {
+  return Object.entries(defaults)
+    .map(([key, value]) => `  --${toKebab(key)} (${envPrefix}${toSnake(key)})  default ${value}`)
+    .join('\n');
+}
+
+/** True when the arguments ask for help instead of a run. */
+export const wantsHelp = (argv = process.argv.slice(2)) =>
+  argv.includes('--help') || argv.includes('-h');
+
+/**
  * @param {string[]} argv
  * @param {string[]} keys
  * @returns {Map<string, string>}

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import process from 'node:process';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as delay } from 'node:timers/promises';
-import { request } from 'undici';
+import { httpRequest } from './http-client.mjs';
 
 const OUTPUT_LINES_KEPT = 200;
 const STOP_GRACE_MS = 5_000;
@@ -225,10 +225,9 @@ export async function waitForHttpOk(url, proc, timeoutMs) {
   while (Date.now() < deadline) {
     if (exited) throw new Error(`${proc.name} exited before ${url} was ready\n${tail(proc)}`);
     try {
-      const res = await request(url, { headersTimeout: 1_000, bodyTimeout: 1_000 });
-      await res.body.dump();
-      if (res.statusCode === 200) return;
-      last = `status ${res.statusCode}`;
+      const res = await httpRequest(url, { timeoutMs: 1_000 });
+      if (res.status === 200) return;
+      last = `status ${res.status}`;
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }

@@ -1,13 +1,13 @@
 /**
- * The six scenarios of issue 5, a seventh with Redis on the path and an eighth
- * that splits the cost of a request between the SDK, Nest and the rest. Each
- * one measures and returns raw numbers; report.mjs turns them into the table
- * and the target checks.
+ * The six scenarios of issue 5 (1, 2 and 4 with the Portkey gateway beside the
+ * service), a seventh with Redis on the path and an eighth that splits the cost
+ * of a request between the SDK, Nest and the rest. Each one measures and
+ * returns raw numbers; report.mjs turns them into the table and the target checks.
  */
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as delay } from 'node:timers/promises';
-import { request } from 'undici';
+import { postJson } from './http-client.mjs';
 import { connectInspector } from './inspector.mjs';
 import { runLoad } from './load.mjs';
 import { cpuMicros, memory } from './proc-stats.mjs';
@@ -20,6 +20,8 @@ const MODEL = 'gpt-4o-mini';
 const LOAD_MARGIN_MS = 60_000;
 /** Scenario 4's warm-up: the gap that still gives each chunk its own read, with short streams. */
 const WARMUP_GAP_MS = 1;
+/** Scenario 4 at 50 connections: chunks back to back, so the gateways' CPU and not the fake's gaps sets the pace. */
+const THROUGHPUT_GAP_MS = 0;
 
 /**
  * @typedef {object} BenchConfig
@@ -38,8 +40,9 @@ const WARMUP_GAP_MS = 1;
  * @typedef {{ proc: import('./processes.mjs').ManagedProcess, origin: string, chunkProbeFile?: string }} Endpoint
  * @typedef {Endpoint & { port: number, configure: (config: object) => Promise<void>, stats: () => Promise<{ completions: number, streams: number }> }} Fake
  * @typedef {Endpoint & { inspectPort?: number }} Service
- * @typedef {{ fake: Fake, proxy: Endpoint, service: Service, cfg: BenchConfig, log: (line: string) => void }} Bench
- * @typedef {{ name: string, url: string, body: string, format: 'openai' | 'service', pid: number, uniqueBodies?: boolean }} Target
+ * @typedef {Endpoint & { headers: Record<string, string> }} Peer a gateway that takes OpenAI's body on /v1/chat/completions
+ * @typedef {{ fake: Fake, proxy: Endpoint, portkey?: Peer, service: Service, cfg: BenchConfig, log: (line: string) => void }} Bench
+ * @typedef {{ name: string, url: string, body: string, headers?: Record<string, string>, format: 'openai' | 'service', pid: number, uniqueBodies?: boolean }} Target
  */
 
 /** @param {boolean} stream */
@@ -55,13 +58,14 @@ function openAiBody(stream) {
 
 /**
  * direct (OpenAI body to the fake), proxy (same body through the bare proxy),
- * service (the API's own body).
+ * portkey when the bench has it (same body, with its routing headers), service
+ * (the API's own body).
  *
  * @param {Bench} bench
  * @param {boolean} stream
  * @returns {Target[]}
  */
-function targets({ fake, proxy, service }, stream) {
+function targets({ fake, proxy, portkey, service }, stream) {
   const suffix = stream ? '/stream' : '';
   return [
     {
@@ -78,6 +82,18 @@ function targets({ fake, proxy, service }, stream) {
       format: 'openai',
       pid: proxy.proc.pid,
     },
+    ...(portkey
+      ? [
+          /** @type {Target} */ ({
+            name: 'portkey',
+            url: `${portkey.origin}/v1/chat/completions`,
+            body: openAiBody(stream),
+            headers: portkey.headers,
+            format: 'openai',
+            pid: portkey.proc.pid,
+          }),
+        ]
+      : []),
     {
       name: 'service',
       url: `${service.origin}/api/v1/chat${suffix}`,
@@ -89,6 +105,31 @@ function targets({ fake, proxy, service }, stream) {
 }
 
 /**
+ * @param {Target[]} list
+ * @param {string} name
+ */
+function named(list, name) {
+  const target = list.find((t) => t.name === name);
+  if (!target) throw new Error(`no target named ${name}`);
+  return target;
+}
+
+/** What the load worker needs of a target. @param {Target} target */
+const wire = ({ name, url, body, headers, format }) => ({ name, url, body, headers, format });
+
+/**
+ * Each target process's resident memory (bytes) now, after an idle pause: read after the
+ * JSON scenarios and after the streams, whatever the process kept from them.
+ *
+ * @param {Bench} bench
+ * @returns {Promise<Record<string, number | null>>}
+ */
+export async function residentMemory(bench) {
+  await delay(bench.cfg.pauseMs);
+  return Object.fromEntries(targets(bench, false).map((t) => [t.name, memory(t.pid)?.rss ?? null]));
+}
+
+/**
  * @param {Target} target
  * @param {{ connections: number, durationS?: number, amount?: number }} load
  */
@@ -97,6 +138,7 @@ function autocannonJob(target, load) {
     mode: 'autocannon',
     url: target.url,
     body: target.body,
+    headers: target.headers,
     uniqueBodies: target.uniqueBodies === true,
     ...load,
   };
@@ -206,7 +248,7 @@ export async function nonStreaming(bench) {
   const sequential = await runLoad(
     {
       mode: 'sequential',
-      targets: list.map(({ name, url, body }) => ({ name, url, body })),
+      targets: list.map(wire),
       durationMs,
       warmupPerTarget: 100,
     },
@@ -226,13 +268,13 @@ export async function nonStreaming(bench) {
     durationS: cfg.durationS,
     rounds: cfg.rounds,
   });
+  /** @param {'p50' | 'p99'} p */
+  const added = (p) =>
+    mapValues(oneConnection, (one) => round(one[p] - oneConnection.direct[p], 3));
   return {
     oneConnection,
     fiftyConnections: fifty,
-    addedP50: round(oneConnection.service.p50 - oneConnection.direct.p50),
-    addedP99: round(oneConnection.service.p99 - oneConnection.direct.p99),
-    proxyAddedP50: round(oneConnection.proxy.p50 - oneConnection.direct.p50),
-    proxyAddedP99: round(oneConnection.proxy.p99 - oneConnection.direct.p99),
+    added: { p50: added('p50'), p99: added('p99') },
     throughputRatio: round(fifty.service.rps / fifty.proxy.rps),
     cpuMicrosPerRequest: fifty.service.cpuMicrosPerRequest,
   };
@@ -325,6 +367,8 @@ export async function cacheHits(bench, cacheOff) {
  * Forwarding time (from the gateway reading a chunk to writing it on) and
  * writes that coalesced chunks, seen inside the proxy and the service by the
  * chunk probe they were started with, on for the measured streams only.
+ * Then streams at 50 connections with the chunks back to back: streams per
+ * second and CPU per stream.
  *
  * @param {Bench} bench
  */
@@ -371,27 +415,32 @@ export async function streaming(bench) {
       reads: ok.reduce((sum, run) => sum + run.reads, 0),
     };
   });
-  /** @param {'proxy' | 'service'} name @param {'firstByte' | 'firstContent' | 'total'} metric */
+  /** @param {string} name @param {'firstByte' | 'firstContent' | 'total'} metric */
   const added = (name, metric) => ({
     p50: round(perTarget[name][metric].p50 - perTarget.direct[metric].p50),
     p99: round(perTarget[name][metric].p99 - perTarget.direct[metric].p99),
   });
+
+  log('scenario 4: streams at 50 connections, chunks back to back');
+  await bench.fake.configure({ latencyMs: 0, chunks, gapMs: THROUGHPUT_GAP_MS });
+  const list = targets(bench, true);
+  await warmup(list, cfg.warmupS);
+  const fiftyConnections = await interleavedAutocannon(list, {
+    connections: 50,
+    durationS: cfg.durationS,
+    rounds: cfg.rounds,
+  });
+  await bench.fake.configure({ gapMs });
   return {
     chunks,
     gapMs,
     perTarget,
-    added: {
-      proxy: {
-        firstByte: added('proxy', 'firstByte'),
-        firstContent: added('proxy', 'firstContent'),
-        total: added('proxy', 'total'),
-      },
-      service: {
-        firstByte: added('service', 'firstByte'),
-        firstContent: added('service', 'firstContent'),
-        total: added('service', 'total'),
-      },
-    },
+    added: mapValues(perTarget, (_, name) => ({
+      firstByte: added(name, 'firstByte'),
+      firstContent: added(name, 'firstContent'),
+      total: added(name, 'total'),
+    })),
+    fiftyConnections,
   };
 }
 
@@ -409,12 +458,7 @@ function streams(bench, requestsPerTarget, streamMs) {
   return runLoad(
     {
       mode: 'stream',
-      targets: targets(bench, true).map(({ name, url, body, format }) => ({
-        name,
-        url,
-        body,
-        format,
-      })),
+      targets: targets(bench, true).map(wire),
       requestsPerTarget,
       warmupPerTarget: 5,
     },
@@ -459,8 +503,8 @@ export async function openStreams(bench) {
   const chunks = 20;
   const rampMs = 500;
   await bench.fake.configure({ latencyMs: 0, chunks, gapMs: cfg.openStreamGapMs });
-  const [, , target] = targets(bench, true);
-  await warmup([targets(bench, false)[2]], 1);
+  const target = named(targets(bench, true), 'service');
+  await warmup([named(targets(bench, false), 'service')], 1);
   const inspector = await inspectorOf(service);
   await inspector?.collectGarbage();
   const baseline = memory(service.proc.pid);
@@ -516,7 +560,7 @@ export async function openStreams(bench) {
 export async function manyRequests(bench) {
   const { cfg, log, service } = bench;
   await bench.fake.configure({ latencyMs: 0 });
-  const [, , target] = targets(bench, false);
+  const target = named(targets(bench, false), 'service');
   const inspector = await inspectorOf(service);
   const snapshot = async () => {
     await inspector?.collectGarbage();
@@ -583,14 +627,9 @@ export async function redisRoundTrips(bench, counter) {
   await bench.fake.configure({ latencyMs: 0 });
   /** @param {Record<string, unknown>} body */
   const chat = async (body) => {
-    const res = await request(`${service.origin}/api/v1/chat`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const answer = /** @type {{ conversation_id: string }} */ (await res.body.json());
-    if (res.statusCode !== 200) throw new Error(`scenario 7: HTTP ${res.statusCode}`);
-    return answer;
+    const res = await postJson(`${service.origin}/api/v1/chat`, body);
+    if (res.status !== 200) throw new Error(`scenario 7: HTTP ${res.status}`);
+    return /** @type {{ conversation_id: string }} */ (JSON.parse(res.text));
   };
   /** @param {Record<string, unknown>} body */
   const measured = async (body) => {
@@ -629,8 +668,8 @@ export async function redisRoundTrips(bench, counter) {
 
 /**
  * 8. Where the service's cost lies: the bare proxy, the SDK floors
- * (sdk-floor.mjs: the same SDK call behind Fastify alone, and behind a bare
- * Nest controller) and the service, at 50 connections, interleaved.
+ * (sdk-floor.mjs: the same SDK call behind Express alone, and behind a bare
+ * Nest controller on Express) and the service, at 50 connections, interleaved.
  *
  * @param {Bench} bench
  * @param {Record<string, Endpoint>} floors by name
@@ -638,7 +677,8 @@ export async function redisRoundTrips(bench, counter) {
 export async function sdkFloors(bench, floors) {
   const { cfg, log } = bench;
   await bench.fake.configure({ latencyMs: 0 });
-  const [, proxy, service] = targets(bench, false);
+  const proxy = named(targets(bench, false), 'proxy');
+  const service = named(targets(bench, false), 'service');
   /** @type {Target[]} */
   const floorTargets = Object.entries(floors).map(([name, floor]) => ({
     name,

@@ -1,14 +1,15 @@
 /**
  * Starts the processes under test, all on the core that is not the load
- * generator's: the fake provider, the bare proxy and the service.
+ * generator's: the fake provider, the bare proxy, the Portkey gateway and the service.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, URL } from 'node:url';
-import { request } from 'undici';
+import { httpRequest, postJson } from './http-client.mjs';
 import { freePort, startProcess, waitForHttpOk } from './processes.mjs';
 
 export const TARGET_CPU = 1;
@@ -22,6 +23,9 @@ const LISTENING = /listening on http:\/\/[\d.]+:(\d+)/;
 export const RATE_LIMIT_REQUESTS = '100000000';
 const CHUNK_PROBE = `${BENCH_DIR}lib/chunk-probe.mjs`;
 const PROBE_ANSWER_MS = 5_000;
+const PORTKEY_DIR = `${BENCH_DIR}peers/portkey/`;
+const PORTKEY_ENTRY = `${PORTKEY_DIR}node_modules/@portkey-ai/gateway/build/start-server.js`;
+const LOOPBACK_ONLY = `${BENCH_DIR}lib/loopback-only.mjs`;
 
 /**
  * The Node flags that production starts the service with: package.json's
@@ -66,18 +70,13 @@ export async function startFake(initial) {
     origin,
     /** @param {Partial<{ latencyMs: number, chunks: number, gapMs: number }>} config */
     configure: async (config) => {
-      const res = await request(`${origin}/_bench/config`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(config),
-      });
-      const body = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`fake config refused: ${body}`);
+      const res = await postJson(`${origin}/_bench/config`, config);
+      if (res.status !== 200) throw new Error(`fake config refused: ${res.text}`);
     },
     /** @returns {Promise<{ completions: number, streams: number, aborted: number }>} */
     stats: async () => {
-      const res = await request(`${origin}/_bench/stats`);
-      return /** @type {any} */ (await res.body.json());
+      const res = await httpRequest(`${origin}/_bench/stats`);
+      return /** @type {any} */ (JSON.parse(res.text));
     },
   };
 }
@@ -157,10 +156,63 @@ export async function startProxy(fakePort, { chunkProbe: probed = false } = {}) 
 }
 
 /**
- * Starts a floor (see sdk-floor.mjs): the SDK call alone behind Fastify, or behind a bare Nest controller.
+ * Installs the Portkey gateway into bench/peers/portkey from its lock file, the first time only.
+ */
+function installPortkey() {
+  if (existsSync(PORTKEY_ENTRY)) return;
+  process.stderr.write(`installing the Portkey gateway into ${PORTKEY_DIR} (first run only)\n`);
+  // Its only install script is patch-package, which has no patches to apply in the published package.
+  const npm = spawnSync(
+    'npm',
+    ['ci', '--prefix', PORTKEY_DIR, '--ignore-scripts', '--no-audit', '--no-fund'],
+    { stdio: ['ignore', process.stderr, process.stderr] },
+  );
+  if (npm.status !== 0 || !existsSync(PORTKEY_ENTRY)) {
+    throw new Error(`npm ci in ${PORTKEY_DIR} failed (exit ${npm.status})`);
+  }
+}
+
+/**
+ * Starts the Portkey gateway through its Node server entry, as its docs run it, in production
+ * mode without its UI, bound to loopback, and returns the headers that route a request through
+ * its `openai` provider to the fake.
  *
  * @param {number} fakePort
- * @param {'fastify' | 'nest'} stack
+ */
+export async function startPortkey(fakePort) {
+  installPortkey();
+  const port = await freePort();
+  const proc = startProcess(
+    'portkey',
+    process.execPath,
+    ['--import', LOOPBACK_ONLY, PORTKEY_ENTRY, `--port=${port}`, '--headless'],
+    {
+      cpu: TARGET_CPU,
+      cwd: PORTKEY_DIR,
+      stdoutFile: benchTempFile('portkey', 'log'),
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
+    },
+  );
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForHttpOk(`${origin}/`, proc, START_TIMEOUT_MS);
+  return {
+    proc,
+    port,
+    origin,
+    headers: {
+      'x-portkey-provider': 'openai',
+      'x-portkey-custom-host': `http://127.0.0.1:${fakePort}/v1`,
+      authorization: 'Bearer bench-key',
+    },
+  };
+}
+
+/**
+ * Starts a floor (see sdk-floor.mjs): the SDK call alone behind Express, or behind a bare Nest
+ * controller on Express.
+ *
+ * @param {number} fakePort
+ * @param {'express' | 'nest'} stack
  */
 export async function startSdkFloor(fakePort, stack) {
   const proc = startProcess(
@@ -253,22 +305,16 @@ export async function startService({
  * @param {boolean} redis
  */
 async function detectFeatures(origin, cache, redis) {
-  const metrics = await request(`${origin}/metrics`);
-  const metricsText = await metrics.body.text();
-  const invalid = await request(`${origin}/api/v1/chat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ message: 'hi', not_a_field: 1 }),
-  });
-  await invalid.body.dump();
+  const metrics = await httpRequest(`${origin}/metrics`);
+  const invalid = await postJson(`${origin}/api/v1/chat`, { message: 'hi', not_a_field: 1 });
   return {
     startCommand: ['node', ...SERVICE_NODE_FLAGS, 'dist/main.js'].join(' '),
-    validation: invalid.statusCode === 422,
+    validation: invalid.status === 422,
     rateLimit: `on (RATE_LIMIT_REQUESTS=${RATE_LIMIT_REQUESTS})`,
     cache,
     conversationStore: redis ? 'Redis (REDIS_URL)' : 'in-process memory (no REDIS_URL)',
     logs: `LOG_LEVEL default (info), JSON lines to ${benchTempFile('<name>', 'log')}`,
-    metrics: metrics.statusCode === 200 && metricsText.includes('http_requests_total'),
+    metrics: metrics.status === 200 && metrics.text.includes('http_requests_total'),
     apiKeys: false,
   };
 }
