@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Cluster } from 'ioredis';
+import { createCluster, type RedisClusterType } from '@redis/client';
 import type { ConversationConfig } from '../src/config/conversation.config';
 import { RedisConversationStore } from '../src/conversation/redis-conversation.store';
 import { aTurn } from './factories/conversation-turn.factory';
@@ -13,32 +13,31 @@ const config: ConversationConfig = {
   maxBytes: 1024 * 1024,
 };
 
-function aClusterClient(cluster: RedisTestCluster): Cluster {
-  const client = new Cluster(
-    cluster.nodes.map((node) => {
-      const [host, port] = node.split(':');
-      return { host, port: Number(port) };
-    }),
-    { redisOptions: { maxRetriesPerRequest: 1, commandTimeout: 1000 } },
-  );
+async function aClusterClient(cluster: RedisTestCluster): Promise<RedisClusterType> {
+  const client: RedisClusterType = createCluster({
+    rootNodes: cluster.nodes.map((node) => ({ url: `redis://${node}` })),
+    defaults: { disableOfflineQueue: true },
+    commandOptions: { timeout: 1000 },
+  });
   // Failures reach the caller through rejected commands; the event would only log them.
   client.on('error', () => undefined);
+  await client.connect();
   return client;
 }
 
 describe('RedisConversationStore on Redis Cluster', () => {
   let cluster: RedisTestCluster | undefined;
-  let clients: Cluster[] = [];
+  let clients: RedisClusterType[] = [];
   let sut: RedisConversationStore;
 
   beforeAll(async () => {
     cluster = await RedisTestCluster.start();
-    clients = [aClusterClient(cluster), aClusterClient(cluster)];
-    sut = new RedisConversationStore(clients[0] as Cluster, config, PREFIX);
+    clients = [await aClusterClient(cluster), await aClusterClient(cluster)];
+    sut = new RedisConversationStore(clients[0] as RedisClusterType, config, PREFIX);
   });
 
   afterAll(async () => {
-    for (const client of clients) client.disconnect();
+    for (const client of clients) client.destroy();
     await cluster?.stop();
   });
 
@@ -50,8 +49,9 @@ describe('RedisConversationStore on Redis Cluster', () => {
       await sut.appendTurn(id, aTurn({ text: `${id} again`, cost: null }));
     }
 
+    const first = clients[0] as RedisClusterType;
     const keysPerMaster = await Promise.all(
-      (clients[0]?.nodes('master') ?? []).map((node) => node.dbsize()),
+      first.masters.map(async (master) => (await first.nodeClient(master)).dbSize()),
     );
     expect(keysPerMaster.filter((count) => count > 0).length).toBeGreaterThan(1);
     for (const id of ids) {

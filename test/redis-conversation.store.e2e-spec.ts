@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import Redis from 'ioredis';
+import { createClient, type RedisClientType } from '@redis/client';
 import type { ConversationConfig } from '../src/config/conversation.config';
 import { applyTurn } from '../src/conversation/conversation-turn';
 import {
@@ -20,34 +19,37 @@ const config: ConversationConfig = {
   maxBytes: 1024 * 1024,
 };
 
-function aClient(server: RedisTestServer): Redis {
-  const client = new Redis(server.url, {
-    lazyConnect: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 1000,
+/** Fails fast while Redis is away, as the service's connection does. */
+async function aClient(server: RedisTestServer): Promise<RedisClientType> {
+  const client: RedisClientType = createClient({
+    url: server.url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: 1000 },
+    socket: { reconnectStrategy: 100 },
   });
   // Failures reach the caller through rejected commands; the event would only log them.
   client.on('error', () => undefined);
+  await client.connect();
   return client;
 }
 
-async function ready(client: Redis): Promise<void> {
-  if (client.status !== 'ready') await once(client, 'ready');
+async function ready(client: RedisClientType): Promise<void> {
+  if (!client.isReady) await new Promise((resolve) => client.once('ready', resolve));
 }
 
 describe('RedisConversationStore', () => {
   let server: RedisTestServer;
-  let client: Redis;
+  let client: RedisClientType;
   let sut: RedisConversationStore;
 
   beforeAll(async () => {
     server = await RedisTestServer.start();
-    client = aClient(server);
+    client = await aClient(server);
     sut = new RedisConversationStore(client, config, PREFIX);
   });
 
   afterAll(async () => {
-    client.disconnect();
+    client.destroy();
     await server.stop();
   });
 
@@ -158,7 +160,7 @@ describe('RedisConversationStore', () => {
   });
 
   it('keeps every one of 50 concurrent turns sent through two clients', async () => {
-    const other = aClient(server);
+    const other = await aClient(server);
     const wide = { ...config, maxMessages: 200 };
     const first = new RedisConversationStore(client, wide, PREFIX);
     const second = new RedisConversationStore(other, wide, PREFIX);
@@ -187,7 +189,7 @@ describe('RedisConversationStore', () => {
         expect(contents[2 * i + 1]).toBe(question.replace('Q: ', 'A: '));
       });
     } finally {
-      other.disconnect();
+      other.destroy();
     }
   });
 
@@ -200,7 +202,7 @@ describe('RedisConversationStore', () => {
     const messages = `${hash}:messages`;
     expect((await client.keys(`${PREFIX}*${id}*`)).sort()).toEqual([hash, messages]);
     for (const key of [hash, messages]) {
-      const ttl = await client.pttl(key);
+      const ttl = await client.pTTL(key);
       expect(ttl).toBeGreaterThan((config.ttlSeconds - 5) * 1000);
       expect(ttl).toBeLessThanOrEqual(config.ttlSeconds * 1000);
     }
@@ -212,7 +214,9 @@ describe('RedisConversationStore', () => {
 
     expect(await sut.delete(id)).toBe(true);
 
-    expect(await client.exists(`${PREFIX}{conv:${id}}`, `${PREFIX}{conv:${id}}:messages`)).toBe(0);
+    expect(await client.exists([`${PREFIX}{conv:${id}}`, `${PREFIX}{conv:${id}}:messages`])).toBe(
+      0,
+    );
     expect(await sut.find(id)).toBeUndefined();
     expect(await sut.delete(id)).toBe(false);
   });
