@@ -3,9 +3,11 @@ import { ConfigService } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PublicRoute } from './common/auth/public-route.decorator';
 import type { AllConfig } from './config/configuration';
+import { SkipThrottle } from '@nestjs/throttler';
 
 @ApiTags('service')
 @PublicRoute()
+@SkipThrottle()
 @Controller()
 export class AppController {
   private readonly info: { message: string; version: string; docs: string };

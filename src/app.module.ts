@@ -5,8 +5,6 @@ import { ChatModule } from './chat/chat.module';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { LoggingModule } from './common/logging/logging.module';
-import { RequestLogMiddleware } from './common/logging/request-log.middleware';
-import { RequestContextMiddleware } from './common/middleware/request-context.middleware';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { configModule } from './config/configuration';
 import { ConversationModule } from './conversation/conversation.module';
@@ -15,7 +13,7 @@ import { InFlightMiddleware } from './lifecycle/in-flight.middleware';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsModule } from './metrics/metrics.module';
-import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { ClientThrottlerGuard } from './rate-limit/client-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 
@@ -37,18 +35,13 @@ import { RedisModule } from './redis/redis.module';
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     // In this order: the rate limit counts per API key, so the key is checked first.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: ClientThrottlerGuard },
   ],
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply(
-        RequestContextMiddleware,
-        RequestLogMiddleware,
-        InFlightMiddleware,
-        HttpMetricsMiddleware,
-      )
+      .apply(InFlightMiddleware, HttpMetricsMiddleware)
       .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

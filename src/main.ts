@@ -1,9 +1,9 @@
 import { NestFactory } from '@nestjs/core';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { APP_OPTIONS, configureApp, createHttpAdapter } from './app.setup';
+import { APP_OPTIONS, configureApp } from './app.setup';
 import { assertValidConfiguration } from './config/configuration';
-import { ConfigValidationError } from './config/env-reader';
+import { ConfigValidationError } from './config/config-validation.error';
 
 async function bootstrap(): Promise<void> {
   try {
@@ -13,11 +13,7 @@ async function bootstrap(): Promise<void> {
     process.stderr.write(`Invalid configuration: ${error.message}\n`);
     process.exit(1);
   }
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule,
-    createHttpAdapter(),
-    APP_OPTIONS,
-  );
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, APP_OPTIONS);
   const { port } = configureApp(app);
   // Our own handler rather than enableShutdownHooks(), which re-raises the signal: a drained stop exits 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -28,8 +24,7 @@ async function bootstrap(): Promise<void> {
       );
     });
   }
-  // Fastify listens on localhost only unless told otherwise.
-  await app.listen(port, '0.0.0.0');
+  await app.listen(port);
 }
 
 void bootstrap();

@@ -1,88 +1,107 @@
-import type { ServerResponse } from 'node:http';
 import { Injectable } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { Response } from 'express';
+import { Observable, type Subscriber } from 'rxjs';
 import type { Caller } from '../common/auth/caller';
-import { setChatLogFields } from '../common/logging/request-log';
+import type { LlmSpend } from '../common/interceptors/cost-tracking.interceptor';
 import { sendEventStream } from '../common/sse/event-stream';
 import type { LlmCall } from '../llm/llm.provider';
 import { Metrics } from '../metrics/metrics';
-import { ChatReadAhead } from './chat-read-ahead';
 import { ChatService } from './chat.service';
 import type { ChatRequestDto } from './dto/chat-request.dto';
+import type { UsageFieldsDto } from './dto/chat-response.dto';
 import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
 
-/** Puts a chat answer on the wire: JSON, or an event stream when asked for one. */
+type Answered = UsageFieldsDto & { model: string };
+
+function spendOf(answer: Answered, cached: boolean): LlmSpend {
+  const { prompt_tokens, completion_tokens } = answer;
+  return {
+    model: answer.model,
+    usage:
+      prompt_tokens === null || completion_tokens === null
+        ? null
+        : { promptTokens: prompt_tokens, completionTokens: completion_tokens },
+    costUsd: answer.cost_estimate,
+    cached,
+  };
+}
+
+/**
+ * Puts a chat answer on the wire, JSON or an event stream, and emits what it
+ * spent just before the last bytes go out, for the cost-tracking interceptor.
+ */
 @Injectable()
 export class ChatResponder {
   constructor(
     private readonly chat: ChatService,
-    private readonly readAhead: ChatReadAhead,
     private readonly metrics: Metrics,
   ) {}
 
-  async reply(
+  reply(
     request: ChatRequestDto,
     caller: Caller,
     call: LlmCall,
-    reply: FastifyReply,
-  ): Promise<void> {
-    if (request.stream) return this.stream(request, caller, call, reply);
-    const { body, historySaved } = await this.chat.complete(
-      request,
-      caller,
-      call,
-      this.readAhead.readsFor(reply.request.raw),
-    );
-    reply.status(200).headers({
-      'X-Conversation-ID': body.conversation_id,
-      'X-Cache': body.cached ? 'HIT' : 'MISS',
-      ...(!historySaved && { 'X-History-Saved': 'false' }),
-    });
-    setChatLogFields(reply.raw, {
-      model: body.model,
-      cached: body.cached,
-      tokens: body.tokens_used,
-      cost: body.cost_estimate,
-    });
-    void reply.send(body);
+    res: Response,
+  ): Observable<LlmSpend> {
+    return request.stream
+      ? this.stream(request, caller, call, res)
+      : this.answer(request, caller, call, res);
   }
 
-  async stream(
+  stream(
     request: ChatRequestDto,
     caller: Caller,
     call: LlmCall,
-    reply: FastifyReply,
-  ): Promise<void> {
-    const stream = await this.chat.openStream(
-      request,
-      caller,
-      call,
-      this.readAhead.readsFor(reply.request.raw),
-    );
-    this.metrics.activeStreams.inc();
-    try {
-      await sendEventStream(reply, this.loggingLastEvent(stream.events, reply.raw), {
-        'X-Conversation-ID': stream.conversationId,
-      });
-    } finally {
-      this.metrics.activeStreams.dec();
-    }
-  }
-
-  private async *loggingLastEvent(
-    events: AsyncIterable<ChatStreamEvent>,
-    res: ServerResponse,
-  ): AsyncGenerator<ChatStreamEvent> {
-    for await (const event of events) {
-      if (event.finished && 'model' in event) {
-        setChatLogFields(res, {
-          model: event.model,
-          cached: false,
-          tokens: event.tokens_used,
-          cost: event.cost_estimate,
+    res: Response,
+  ): Observable<LlmSpend> {
+    return spending(async (spent) => {
+      const stream = await this.chat.openStream(request, caller, call);
+      this.metrics.activeStreams.inc();
+      try {
+        await sendEventStream(res, spendingOnLastEvent(stream.events, spent), {
+          'X-Conversation-ID': stream.conversationId,
         });
+      } finally {
+        this.metrics.activeStreams.dec();
       }
-      yield event;
-    }
+    });
+  }
+
+  private answer(
+    request: ChatRequestDto,
+    caller: Caller,
+    call: LlmCall,
+    res: Response,
+  ): Observable<LlmSpend> {
+    return spending(async (spent) => {
+      const { body, historySaved } = await this.chat.complete(request, caller, call);
+      spent.next(spendOf(body, body.cached));
+      res.status(200).set({
+        'X-Conversation-ID': body.conversation_id,
+        'X-Cache': body.cached ? 'HIT' : 'MISS',
+        ...(!historySaved && { 'X-History-Saved': 'false' }),
+      });
+      res.json(body);
+    });
+  }
+}
+
+/** An Observable of what `work` spends, completing when the answer is sent, failing as it fails. */
+function spending(work: (spent: Subscriber<LlmSpend>) => Promise<void>): Observable<LlmSpend> {
+  return new Observable<LlmSpend>((spent) => {
+    work(spent).then(
+      () => spent.complete(),
+      (error: unknown) => spent.error(error),
+    );
+  });
+}
+
+async function* spendingOnLastEvent(
+  events: AsyncIterable<ChatStreamEvent>,
+  spent: Subscriber<LlmSpend>,
+): AsyncGenerator<ChatStreamEvent> {
+  for await (const event of events) {
+    if (event.finished && 'model' in event) spent.next(spendOf(event, false));
+    yield event;
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res, UseInterceptors } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConsumes,
@@ -10,13 +10,15 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { Response } from 'express';
+import type { Observable } from 'rxjs';
 import { CurrentCaller, type Caller } from '../common/auth/caller';
+import {
+  CostTrackingInterceptor,
+  type LlmSpend,
+} from '../common/interceptors/cost-tracking.interceptor';
 import { RequestSignal } from '../lifecycle/request-signal.decorator';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
-import { RequestId } from '../common/request-context/request-id.decorator';
-import { ReadsAhead } from '../redis/read-ahead';
-import { ChatReadAhead } from './chat-read-ahead';
 import { ChatResponder } from './chat-responder';
 import { ChatRequestDto } from './dto/chat-request.dto';
 import { ChatResponseDto } from './dto/chat-response.dto';
@@ -47,13 +49,13 @@ const EVENT_STREAM_DESCRIPTION =
   'store_unavailable',
   'upstream_timeout',
 )
+@UseInterceptors(CostTrackingInterceptor)
 @Controller('api/v1/chat')
 export class ChatController {
   constructor(private readonly responder: ChatResponder) {}
 
   @Post()
   @HttpCode(200)
-  @ReadsAhead(ChatReadAhead, { answersFromCache: true })
   @ApiOperation({ summary: 'Send a message and get the answer (or a stream, with stream: true)' })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({
@@ -71,15 +73,13 @@ export class ChatController {
     @Body() request: ChatRequestDto,
     @CurrentCaller() caller: Caller,
     @RequestSignal() signal: AbortSignal,
-    @RequestId() requestId: string,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    return this.responder.reply(request, caller, { signal, requestId }, reply);
+    @Res() res: Response,
+  ): Observable<LlmSpend> {
+    return this.responder.reply(request, caller, { signal }, res);
   }
 
   @Post('stream')
   @HttpCode(200)
-  @ReadsAhead(ChatReadAhead, { answersFromCache: false })
   @ApiOperation({ summary: 'Send a message and stream the answer as Server-Sent Events' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
@@ -91,9 +91,8 @@ export class ChatController {
     @Body() request: ChatRequestDto,
     @CurrentCaller() caller: Caller,
     @RequestSignal() signal: AbortSignal,
-    @RequestId() requestId: string,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    return this.responder.stream(request, caller, { signal, requestId }, reply);
+    @Res() res: Response,
+  ): Observable<LlmSpend> {
+    return this.responder.stream(request, caller, { signal }, res);
   }
 }

@@ -19,16 +19,13 @@ import {
   type LlmStreamEvent,
 } from '../llm/llm.provider';
 import { ModelPricing } from '../llm/model-pricing';
-import { Metrics } from '../metrics/metrics';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatResponseDto, UsageFieldsDto } from './dto/chat-response.dto';
 import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
 import { llmRequestFor } from './llm-request';
-import type { ChatReadAheads } from './chat-read-ahead';
 
 /** Everything about one turn that is known before the provider answers. */
 interface PendingTurn {
-  requestId: string;
   conversationId: string;
   caller: Caller;
   newSystemPrompt?: string;
@@ -69,7 +66,6 @@ export class ChatService {
     private readonly pricing: ModelPricing,
     private readonly conversations: ConversationService,
     private readonly cache: ResponseCache,
-    private readonly metrics: Metrics,
     private readonly scrubber: SecretScrubber,
     @InjectPinoLogger(ChatService.name) private readonly logger: PinoLogger,
     config: ConfigService<AllConfig, true>,
@@ -77,21 +73,11 @@ export class ChatService {
     this.defaults = config.get('llm', { infer: true });
   }
 
-  /** `readAheads`: what the rate limiter's round trip already read for this request. */
-  async complete(
-    request: ChatRequestDto,
-    caller: Caller,
-    call: LlmCall,
-    readAheads: ChatReadAheads,
-  ): Promise<ChatAnswer> {
-    const turn = await this.prepare(request, caller, call.requestId, readAheads);
+  async complete(request: ChatRequestDto, caller: Caller, call: LlmCall): Promise<ChatAnswer> {
+    const turn = await this.prepare(request, caller);
     const { completion, cached } = await this.cache
-      .getOrCompute(
-        turn.llmRequest,
-        caller.keyId,
-        call.signal,
-        (sharedSignal) => this.llm.complete(turn.llmRequest, { ...call, signal: sharedSignal }),
-        readAheads.cacheEntry,
+      .getOrCompute(turn.llmRequest, caller.keyId, call.signal, (sharedSignal) =>
+        this.llm.complete(turn.llmRequest, { ...call, signal: sharedSignal }),
       )
       .catch((error: unknown) => {
         throw explain(error, call.signal);
@@ -117,13 +103,8 @@ export class ChatService {
   }
 
   /** Resolves once the provider has accepted the request; failures after that arrive as the last event. */
-  async openStream(
-    request: ChatRequestDto,
-    caller: Caller,
-    call: LlmCall,
-    readAheads: ChatReadAheads,
-  ): Promise<ChatStream> {
-    const turn = await this.prepare(request, caller, call.requestId, readAheads);
+  async openStream(request: ChatRequestDto, caller: Caller, call: LlmCall): Promise<ChatStream> {
+    const turn = await this.prepare(request, caller);
     const upstream = await this.llm.stream(turn.llmRequest, call).catch((error: unknown) => {
       throw explain(error, call.signal);
     });
@@ -162,31 +143,18 @@ export class ChatService {
       // A client that left gets nothing more, and its unfinished turn is not stored.
       if (clientLeft(signal)) return;
       const failure = explain(error, signal);
-      this.logger.warn(
-        { req: { id: turn.requestId }, err: this.scrubber.describe(failure) },
-        'stream failed mid-way',
-      );
+      this.logger.warn({ err: this.scrubber.describe(failure) }, 'stream failed mid-way');
       const { error: code, message } = describeError(failure);
       yield { delta: '', conversation_id, finished: true, error: { error: code, message } };
     }
   }
 
-  private async prepare(
-    request: ChatRequestDto,
-    caller: Caller,
-    requestId: string,
-    { history: readAhead }: ChatReadAheads,
-  ): Promise<PendingTurn> {
+  private async prepare(request: ChatRequestDto, caller: Caller): Promise<PendingTurn> {
     const conversationId = request.conversation_id ?? randomUUID();
     const history = request.conversation_id
-      ? await this.conversations.findForCaller(
-          conversationId,
-          caller,
-          readAhead?.conversationId === conversationId ? readAhead.conversation : undefined,
-        )
+      ? await this.conversations.findForCaller(conversationId, caller)
       : undefined;
     return {
-      requestId,
       conversationId,
       caller,
       newSystemPrompt: request.system_prompt,
@@ -204,7 +172,6 @@ export class ChatService {
     billed: boolean,
   ): Promise<RecordedTurn> {
     const cost = billed ? this.pricing.costOf(answer.model, answer.usage) : 0;
-    if (billed) this.metrics.recordUsage(answer.model, answer.usage, cost);
     const tokens = answer.usage ? answer.usage.promptTokens + answer.usage.completionTokens : null;
     const answeredAt = new Date().toISOString();
     const usage = {
@@ -229,10 +196,7 @@ export class ChatService {
     } catch (error) {
       // An answer the caller already paid for beats an error; the response says it was not saved.
       if (!(error instanceof StoreUnavailableError)) throw error;
-      this.logger.warn(
-        { req: { id: turn.requestId }, err: this.scrubber.describe(error) },
-        'turn not saved: store unavailable',
-      );
+      this.logger.warn({ err: this.scrubber.describe(error) }, 'turn not saved: store unavailable');
       return { usage, historySaved: false };
     }
   }

@@ -5,7 +5,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { HealthCheckResult } from '@nestjs/terminus';
-import type { FastifyReply } from 'fastify';
+import type { Response } from 'express';
 
 /** Readiness answers 503 in @nestjs/terminus's own shape, which probes and dashboards expect. */
 @Catch(ServiceUnavailableException)
@@ -14,6 +14,6 @@ export class HealthCheckFailureFilter implements ExceptionFilter {
     const result = exception.getResponse() as HealthCheckResult;
     // Terminus says `shutting_down` while draining; the contract's readiness is `ok` or `error`.
     const body = result.status === 'shutting_down' ? { ...result, status: 'error' } : result;
-    void host.switchToHttp().getResponse<FastifyReply>().status(503).send(body);
+    host.switchToHttp().getResponse<Response>().status(503).json(body);
   }
 }

@@ -11,6 +11,7 @@ import { HealthCheckFailureFilter } from './health-check-failure.filter';
 import { LlmProviderHealthIndicator } from './llm-provider.health';
 import { RedisHealthIndicator } from './redis.health';
 import { ShutdownHealthIndicator } from './shutdown.health';
+import { SkipThrottle } from '@nestjs/throttler';
 
 class LivenessDto {
   status!: 'healthy';
@@ -19,6 +20,7 @@ class LivenessDto {
 
 @ApiTags('health')
 @PublicRoute()
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -3,8 +3,6 @@ import { RequestAbortedError } from './upstream.errors';
 
 /** One HTTP attempt at the provider; a request with retries makes several. */
 export interface LlmAttempt {
-  /** The request the call was made for. */
-  requestId: string;
   model: string;
   /** 1 for the first attempt. */
   attempt: number;

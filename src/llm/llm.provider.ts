@@ -30,10 +30,9 @@ export interface LlmCompletion {
 export type LlmStreamEvent =
   { type: 'delta'; text: string } | ({ type: 'done' } & Omit<LlmCompletion, 'content'>);
 
-/** What a provider call is made for: the signal that stops it, and the request it is logged under. */
+/** What a provider call is made for: the signal that stops it. */
 export interface LlmCall {
   signal: AbortSignal;
-  requestId: string;
 }
 
 /**

@@ -10,7 +10,6 @@ interface Line {
 }
 
 const attemptOf = (overrides: Partial<LlmAttempt>): LlmAttempt => ({
-  requestId: 'req-1',
   model: 'gpt-4o-mini',
   attempt: 1,
   outcome: 'ok',
@@ -43,7 +42,6 @@ describe('LlmCallRecorder', () => {
         level: 'debug',
         message: 'provider call',
         fields: {
-          req: { id: 'req-1' },
           model: 'gpt-4o-mini',
           attempt: 1,
           outcome: 'ok',

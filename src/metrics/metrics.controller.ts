@@ -2,9 +2,11 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PublicRoute } from '../common/auth/public-route.decorator';
 import { Metrics } from './metrics';
+import { SkipThrottle } from '@nestjs/throttler';
 
 @ApiTags('service')
 @PublicRoute()
+@SkipThrottle()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}

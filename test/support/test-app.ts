@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
-import { APP_OPTIONS, configureApp, createHttpAdapter } from '../../src/app.setup';
+import { APP_OPTIONS, configureApp } from '../../src/app.setup';
 import { ENVIRONMENT_VARIABLES } from '../../src/config/environment-variables';
 
 export interface TestApp {
-  app: NestFastifyApplication;
+  app: NestExpressApplication;
   /** http://127.0.0.1:PORT */
   url: string;
   close(): Promise<void>;
@@ -41,10 +41,7 @@ export async function startTestApp(
   }
   try {
     const moduleRef = await customize(Test.createTestingModule({ imports: [AppModule] })).compile();
-    const app = moduleRef.createNestApplication<NestFastifyApplication>(
-      createHttpAdapter(),
-      APP_OPTIONS,
-    );
+    const app = moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS);
     configureApp(app);
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;

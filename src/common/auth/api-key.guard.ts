@@ -4,7 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { AllConfig } from '../../config/configuration';
 import { UnauthorizedError } from './auth.errors';
 import { keyIdOf, sha256Hex } from './api-key';
-import { ANONYMOUS, rawRequestOf, type RequestWithCaller } from './caller';
+import { ANONYMOUS, requestOf, type RequestWithCaller } from './caller';
 import { PUBLIC_ROUTE } from './public-route.decorator';
 
 function presentedKey(req: RequestWithCaller): string | undefined {
@@ -26,7 +26,7 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const req = rawRequestOf(context);
+    const req = requestOf(context);
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, [
       context.getHandler(),
       context.getClass(),

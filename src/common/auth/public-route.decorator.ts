@@ -2,5 +2,5 @@ import { SetMetadata } from '@nestjs/common';
 
 export const PUBLIC_ROUTE = 'publicRoute';
 
-/** Open to anyone: no API key, no rate limit (health, metrics, the root). */
+/** Open to anyone without an API key (health, metrics, the root). */
 export const PublicRoute = () => SetMetadata(PUBLIC_ROUTE, true);

@@ -4,6 +4,15 @@ export class MalformedBodyError extends DomainError {
   readonly code = 'bad_request';
 }
 
+/** What Node's HTTP parser refused: a broken header or a body cut inside a chunk. */
+export class MalformedRequestError extends DomainError {
+  readonly code = 'bad_request';
+
+  constructor() {
+    super('The request is malformed and could not be read.');
+  }
+}
+
 export class PayloadTooLargeError extends DomainError {
   readonly code = 'payload_too_large';
 
@@ -16,7 +25,7 @@ export class UnsupportedMediaTypeError extends DomainError {
   readonly code = 'unsupported_media_type';
 
   constructor() {
-    super('The request body must be JSON (Content-Type: application/json).');
+    super('The request body must be JSON (Content-Type: application/json, UTF-8, uncompressed).');
   }
 }
 

@@ -1,14 +1,24 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app.config';
 import type { AllConfig } from '../../config/configuration';
+import { requestIdOf } from '../request-context/request-id';
+import { isProbe, requestLogProps } from './request-log';
 import { SecretScrubber } from './secret-scrubber';
 
 function loggerParams(app: AppConfig): Params {
   return {
     pinoHttp: {
       level: app.logLevel,
+      // identifyRequest gave every request its id before pino-http sees it.
+      genReqId: requestIdOf,
+      customProps: requestLogProps,
+      autoLogging: { ignore: isProbe },
+      // A client that hung up is not a server error.
+      customLogLevel: (_req: IncomingMessage, res: ServerResponse) =>
+        res.statusCode >= 500 && res.writableFinished ? 'error' : 'info',
       // Headers are not logged at all, so no credential can ride along in one.
       serializers: {
         req: (req: { id: string; method?: string; url?: string }) => ({
@@ -20,9 +30,6 @@ function loggerParams(app: AppConfig): Params {
       },
       transport: app.nodeEnv === 'development' ? { target: 'pino-pretty' } : undefined,
     },
-    // nestjs-pino's own request middleware binds a logger to each request through
-    // AsyncLocalStorage; RequestLogMiddleware writes the request line instead.
-    forRoutes: [],
   };
 }
 

@@ -1,40 +1,38 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestWithCaller } from '../auth/caller';
+import type { Response } from 'express';
+import { callerOf } from '../auth/caller';
 import { routeOf } from '../request-context/route-of';
 
-/** What a chat answer adds to its request's log line. */
-export interface ChatLogFields {
+/** What an LLM answer adds to its request's log line. */
+export interface LlmLogFields {
   model: string;
   cached: boolean;
   tokens: number | null;
   cost: number | null;
 }
 
-const chatFields = new WeakMap<ServerResponse, ChatLogFields>();
+type ResponseWithFields = ServerResponse & { locals?: { llm?: LlmLogFields } };
 
-export function setChatLogFields(res: ServerResponse, fields: ChatLogFields): void {
-  chatFields.set(res, fields);
+export function setLlmLogFields(res: Response, fields: LlmLogFields): void {
+  res.locals.llm = fields;
 }
 
-/** The fields of the one line logged per request, beyond pino-http's own. */
-export function requestLogFields(
-  req: IncomingMessage,
-  res: ServerResponse,
-): Record<string, unknown> {
-  const { caller, ip } = req as RequestWithCaller;
+/**
+ * pino-http's custom props. It asks at the start of a request too, when none
+ * of them is known yet; giving them then would write each field twice.
+ */
+export function requestLogProps(req: IncomingMessage, res: ServerResponse): object {
+  if (!res.writableEnded && !res.destroyed) return {};
   return {
     route: routeOf(req),
-    client: caller?.keyId ?? ip,
-    ...chatFields.get(res),
+    client: callerOf(req).keyId ?? (req as { ip?: string }).ip,
+    ...(res as ResponseWithFields).locals?.llm,
   };
 }
 
 const PROBES = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
 
-/**
- * Probes and scrapes arrive every few seconds and say nothing new. Inside a
- * middleware `url` is relative to where it was mounted; `originalUrl` is whole.
- */
-export function isProbe(req: { url?: string; originalUrl?: string }): boolean {
+/** Probes and scrapes arrive every few seconds and say nothing new. */
+export function isProbe(req: IncomingMessage & { originalUrl?: string }): boolean {
   return PROBES.has(req.originalUrl ?? req.url ?? '');
 }

@@ -1,23 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-
-const routes = new WeakMap<IncomingMessage, string>();
 
 /**
- * Fastify knows the matched route before any middleware runs; logs and metrics
- * only see the raw request, so the route is kept against it here.
+ * The route pattern a request matched; unknown paths share one name, so labels
+ * stay bounded. Where no controller route matched, req.route is the last
+ * middleware layer's: the catch-all's, or a controller route's plus a slash.
  */
-export function recordRoute(
-  request: FastifyRequest,
-  _reply: FastifyReply,
-  done: HookHandlerDoneFunction,
-): void {
-  const { url } = request.routeOptions;
-  if (url !== undefined) routes.set(request.raw, url);
-  done();
-}
-
-/** The route pattern a request matched; unknown paths share one name, so labels stay bounded. */
 export function routeOf(req: IncomingMessage): string {
-  return routes.get(req) ?? 'unmatched';
+  const path = (req as { route?: { path?: unknown } }).route?.path;
+  if (typeof path !== 'string' || path.includes('*')) return 'unmatched';
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }

@@ -122,7 +122,7 @@ export class OpenAiLlmProvider extends LlmProvider {
 
   /** Each attempt gets its own deadline; the attempt owns clearing it once it succeeds. */
   private withRetries<T>(
-    { signal, requestId }: LlmCall,
+    { signal }: LlmCall,
     model: string,
     attempt: (deadline: AttemptDeadline) => Promise<T>,
   ): Promise<T> {
@@ -133,7 +133,6 @@ export class OpenAiLlmProvider extends LlmProvider {
         const started = performance.now();
         const report = (outcome: string) =>
           this.onAttempt({
-            requestId,
             model,
             attempt: attemptNumber,
             outcome,
