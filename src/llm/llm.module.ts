@@ -9,25 +9,22 @@ import { LlmCallRecorder } from '../metrics/llm-call-recorder';
 import { Metrics } from '../metrics/metrics';
 import { ModelPricing } from './model-pricing';
 import { OpenAiLlmProvider } from './openai/openai-llm.provider';
-import { ProviderHttpClient } from './openai/provider-http-client';
 
 const llmProvider: FactoryProvider<LlmProvider> = {
   provide: LlmProvider,
-  inject: [ConfigService, Metrics, LlmCallRecorder, ProviderHttpClient],
+  inject: [ConfigService, Metrics, LlmCallRecorder],
   useFactory(
     config: ConfigService<AllConfig, true>,
     metrics: Metrics,
     recorder: LlmCallRecorder,
-    http: ProviderHttpClient,
   ): LlmProvider {
-    return new InstrumentedLlmProvider(chooseProvider(config, recorder, http), metrics);
+    return new InstrumentedLlmProvider(chooseProvider(config, recorder), metrics);
   },
 };
 
 function chooseProvider(
   config: ConfigService<AllConfig, true>,
   recorder: LlmCallRecorder,
-  http: ProviderHttpClient,
 ): LlmProvider {
   const llm = config.get('llm', { infer: true });
   const logger = new Logger('LlmModule');
@@ -44,7 +41,6 @@ function chooseProvider(
         baseURL: llm.baseUrl,
         maxRetries: 0,
         timeout: llm.timeoutMs,
-        fetch: http.fetch,
       });
       logger.log(
         `LLM provider: openai (${llm.baseUrl ? 'custom base URL' : 'api.openai.com'}), default model ${llm.defaultModel}`,
@@ -55,7 +51,7 @@ function chooseProvider(
 }
 
 @Module({
-  providers: [llmProvider, ModelPricing, ProviderHttpClient],
+  providers: [llmProvider, ModelPricing],
   exports: [LlmProvider, ModelPricing],
 })
 export class LlmModule {}

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { countTokens, decode, encode } from 'gpt-tokenizer';
 import {
   LlmProvider,
   type LlmCall,
@@ -15,6 +14,11 @@ const PIECE_DELAY_MS = 20;
 /** Chat formats add a few tokens per message around its content. */
 const TOKENS_PER_MESSAGE = 4;
 
+/** A word and the space after it: the mock's token, near enough to a real tokenizer's count for English. */
+function tokensOf(text: string): string[] {
+  return text.split(/(?<=\s)/).filter((token) => token !== '');
+}
+
 function abortable<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
   if (signal.aborted) return Promise.reject(new RequestAbortedError());
   return work().catch((error: unknown) => {
@@ -24,7 +28,7 @@ function abortable<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
 
 /**
  * Answers locally and deterministically from the input, so the service runs
- * end to end with no provider at all. Token counts come from a real tokenizer.
+ * end to end with no provider at all. Tokens are counted as words.
  */
 export class MockLlmProvider extends LlmProvider {
   readonly name = 'mock';
@@ -53,11 +57,11 @@ export class MockLlmProvider extends LlmProvider {
     const full =
       `This is the mock provider (no OPENAI_API_KEY is set). You said: "${lastMessage}". ` +
       `I remember ${earlier} earlier message${earlier === 1 ? '' : 's'} of this conversation.`;
-    const tokens = encode(full);
+    const tokens = tokensOf(full);
     const truncated = tokens.length > request.maxTokens;
-    const content = truncated ? decode(tokens.slice(0, request.maxTokens)) : full;
+    const content = truncated ? tokens.slice(0, request.maxTokens).join('') : full;
     const promptTokens = request.messages.reduce(
-      (sum, message) => sum + countTokens(message.content) + TOKENS_PER_MESSAGE,
+      (sum, message) => sum + tokensOf(message.content).length + TOKENS_PER_MESSAGE,
       0,
     );
     return {

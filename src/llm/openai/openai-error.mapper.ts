@@ -43,10 +43,12 @@ function fromStatus(error: APIError): Error {
   });
 }
 
-/** undici's error for a connection closed before the response was complete. */
+/** fetch's error for a connection closed before the response was complete: undici's socket error, or its cause. */
 function closedMidResponse(error: unknown): boolean {
   // Checked by code, not class: under jest the error may come from another realm.
-  return types.isNativeError(error) && (error as NodeJS.ErrnoException).code === 'UND_ERR_SOCKET';
+  if (!types.isNativeError(error)) return false;
+  const { code } = error as NodeJS.ErrnoException;
+  return code === 'UND_ERR_SOCKET' || closedMidResponse(error.cause);
 }
 
 /**
