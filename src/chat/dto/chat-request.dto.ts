@@ -31,7 +31,8 @@ export class ChatRequestDto {
 
   @ApiPropertyOptional({
     format: 'uuid',
-    description: 'Continues this conversation, or starts one under this id.',
+    description:
+      "Leave it out on a first turn and send back the answer's conversation_id to continue; an id the service has not seen starts a conversation under it.",
   })
   @IsOptional()
   @IsUUID('all')
@@ -41,6 +42,7 @@ export class ChatRequestDto {
     maxLength: 1000,
     description:
       'Stored with the conversation and sent first on every later turn; a new one replaces it.',
+    example: 'You are a concise assistant.',
   })
   @IsOptional()
   @MaxLength(1000)
@@ -51,6 +53,7 @@ export class ChatRequestDto {
     minimum: 0,
     maximum: 2,
     description: 'Default from OPENAI_TEMPERATURE (0.7).',
+    example: 0.7,
   })
   @IsOptional()
   @Min(0)
@@ -63,6 +66,7 @@ export class ChatRequestDto {
     minimum: 1,
     maximum: 4000,
     description: 'Default from OPENAI_MAX_TOKENS (1000).',
+    example: 500,
   })
   @IsOptional()
   @Min(1)
