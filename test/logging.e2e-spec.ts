@@ -10,6 +10,8 @@ const CLIENT_KEY = 'client-key-SECRET-42';
 const WRONG_KEY = 'wrong-key-XYZ';
 const REQUEST_ID = 'log-test-1';
 const LATE_BODY_REQUEST_ID = 'log-test-late-body';
+const STREAM_REQUEST_ID = 'log-test-stream';
+const BAD_BODY_REQUEST_ID = 'log-test-bad-body';
 
 interface LogLine {
   msg?: string;
@@ -86,6 +88,31 @@ describe('request logs of the built service', () => {
     expect(answered.status).toBe(200);
     bodies.push(await answered.text());
 
+    provider.enqueue({
+      kind: 'reply',
+      content: 'Streamed answer',
+      chunks: ['Streamed ', 'answer'],
+      usage: { prompt_tokens: 9, completion_tokens: 4 },
+    });
+    const streamed = await postJson(
+      `${sut.url}/api/v1/chat/stream`,
+      { message: 'stream it' },
+      { headers: { ...asClient.headers, 'X-Request-ID': STREAM_REQUEST_ID } },
+    );
+    expect(streamed.status).toBe(200);
+    await streamed.text();
+
+    const badBody = await fetch(`${sut.url}/api/v1/chat`, {
+      method: 'POST',
+      headers: {
+        ...asClient.headers,
+        'Content-Type': 'application/json',
+        'X-Request-ID': BAD_BODY_REQUEST_ID,
+      },
+      body: '{"message": ',
+    });
+    expect(badBody.status).toBe(400);
+
     // A failed attempt is logged on its own line, which must still name its request.
     provider.enqueue({ kind: 'error', status: 500 });
     const lateBody = await postWithLateBody(
@@ -121,7 +148,7 @@ describe('request logs of the built service', () => {
     bodies.push(await unauthorized.text());
 
     await waitUntil('a log line for each request', () =>
-      stdoutLines().filter((line) => line.includes('"responseTime"')).length >= 4
+      stdoutLines().filter((line) => line.includes('"responseTime"')).length >= 6
         ? true
         : undefined,
     );
@@ -145,6 +172,29 @@ describe('request logs of the built service', () => {
       tokens: 18,
       responseTime: expect.any(Number),
     });
+  });
+
+  it("writes the stream's line once it ended, with the provider's model and tokens", () => {
+    expect(requestLines(STREAM_REQUEST_ID)).toEqual([
+      expect.objectContaining({
+        req: { id: STREAM_REQUEST_ID, method: 'POST', url: '/api/v1/chat/stream' },
+        res: { statusCode: 200 },
+        route: '/api/v1/chat/stream',
+        model: 'gpt-4o-mini',
+        cached: false,
+        tokens: 13,
+      }),
+    ]);
+  });
+
+  it('logs a body the parser refused under its request id and route, with no field twice', () => {
+    const lines = requestLines(BAD_BODY_REQUEST_ID);
+    const raw = stdoutLines().filter((line) => line.includes(`"${BAD_BODY_REQUEST_ID}"`));
+
+    expect(lines).toEqual([
+      expect.objectContaining({ res: { statusCode: 400 }, route: '/api/v1/chat' }),
+    ]);
+    for (const line of raw) expect(line.match(/"req":/g)).toHaveLength(1);
   });
 
   it('writes a line per failed provider attempt with its request id, outcome and latency, none for a first-try success', () => {
