@@ -59,6 +59,12 @@ function cluster(nodes: readonly { host: string; port: number }[]): Connected {
   return { client, isReady };
 }
 
+/** A socket error's code, else the error's class: node-redis names few of its errors. */
+function reasonOf(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  return (error as NodeJS.ErrnoException).code ?? error.constructor.name;
+}
+
 /** The one shared Redis (or Redis Cluster) connection, when one is configured. */
 @Injectable()
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
@@ -140,9 +146,8 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.pollForRecovery();
-    const { code, name } = (error ?? {}) as { code?: string; name?: string };
     this.logger.warn(
-      { reason: code ?? name },
+      { reason: reasonOf(error) },
       'Redis unavailable: cache falls back to this replica, rate limits to per-replica memory, history reads answer 503',
     );
   }
