@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +128,33 @@ describe('starting the built service (the production start command)', () => {
     },
     10_000,
   );
+
+  it('refuses to start with several bad variables: exits 1 with one line naming each', async () => {
+    const exit = await start({ PORT: 'abc', ENABLE_CACHE: 'perhaps', REDIS_URL: 'http://u:pw@r' })
+      .exited;
+
+    expect(exit.code).toBe(1);
+    expect(nonEmptyLines(exit.output)).toEqual([
+      'Invalid configuration: PORT must be an integer from 0 to 65535 (got "abc")',
+      'REDIS_URL must be a redis: or rediss: URL',
+      expect.stringMatching(/^ENABLE_CACHE .*"perhaps"/),
+    ]);
+  }, 10_000);
+
+  it('refuses to start with a bad variable from the .env file, naming it in one line', async () => {
+    const envFile = join(workDir, '.env');
+    await writeFile(envFile, 'RATE_LIMIT_WINDOW=soon\n');
+    try {
+      const exit = await start({}).exited;
+
+      expect(exit.code).toBe(1);
+      expect(nonEmptyLines(exit.output)).toEqual([
+        'Invalid configuration: RATE_LIMIT_WINDOW must be a number of seconds more than 0 (got "soon")',
+      ]);
+    } finally {
+      await rm(envFile);
+    }
+  }, 10_000);
 
   it('starts with a good environment, answers /health/live, and exits on SIGTERM', async () => {
     const port = await freePort();

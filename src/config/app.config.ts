@@ -2,10 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { toKeyDigest } from '../common/auth/api-key';
-import { EnvReader } from './env-reader';
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const NODE_ENVIRONMENTS = ['production', 'development', 'test'] as const;
+import { parseByteSize, secondsToMs } from './env-units';
+import { loadEnvironment } from './validate-environment';
 
 interface PackageInfo {
   name: string;
@@ -20,22 +18,22 @@ function readPackageInfo(): PackageInfo {
 }
 
 export const appConfig = registerAs('app', () => {
-  const env = new EnvReader(process.env);
-  const nodeEnv = env.oneOf('NODE_ENV', NODE_ENVIRONMENTS) ?? 'development';
-  const isProduction = nodeEnv === 'production';
-  const corsOrigins = env.list('CORS_ORIGINS');
+  const env = loadEnvironment();
+  const isProduction = env.NODE_ENV === 'production';
+  const corsOrigins = env.CORS_ORIGINS ?? [];
+  const apiKeys = env.API_KEYS ?? [];
   return {
     ...readPackageInfo(),
-    nodeEnv,
+    nodeEnv: env.NODE_ENV,
     isProduction,
-    port: env.integer('PORT', { min: 0, max: 65535 }),
-    logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS) ?? 'info',
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
     corsOrigins: corsOrigins.length > 0 ? corsOrigins : isProduction ? [] : ['*'],
-    bodyLimitBytes: env.bytes('BODY_LIMIT'),
-    trustProxy: env.boolean('TRUST_PROXY'),
-    shutdownTimeoutMs: env.seconds('SHUTDOWN_TIMEOUT'),
-    apiKeys: env.list('API_KEYS'),
-    apiKeyDigests: env.list('API_KEYS').map(toKeyDigest),
+    bodyLimitBytes: parseByteSize(env.BODY_LIMIT),
+    trustProxy: env.TRUST_PROXY,
+    shutdownTimeoutMs: secondsToMs(env.SHUTDOWN_TIMEOUT),
+    apiKeys,
+    apiKeyDigests: apiKeys.map(toKeyDigest),
   };
 });
 

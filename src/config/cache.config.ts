@@ -1,13 +1,14 @@
 import { registerAs } from '@nestjs/config';
-import { EnvReader } from './env-reader';
+import { parseByteSize, secondsToMs } from './env-units';
+import { loadEnvironment } from './validate-environment';
 
 export const cacheConfig = registerAs('cache', () => {
-  const env = new EnvReader(process.env);
+  const env = loadEnvironment();
   return {
-    enabled: env.boolean('ENABLE_CACHE'),
-    ttlMs: env.seconds('CACHE_TTL'),
-    maxEntries: env.integer('CACHE_MAX_ENTRIES', { min: 1 }),
-    maxBytes: env.bytes('CACHE_MAX_BYTES'),
+    enabled: env.ENABLE_CACHE,
+    ttlMs: secondsToMs(env.CACHE_TTL),
+    maxEntries: env.CACHE_MAX_ENTRIES,
+    maxBytes: parseByteSize(env.CACHE_MAX_BYTES),
   };
 });
 

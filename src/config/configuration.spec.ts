@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
+import { ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
 import { appConfig } from './app.config';
 import { cacheConfig } from './cache.config';
-import { assertValidConfiguration } from './configuration';
+import { assertValidConfiguration, configModule, type AllConfig } from './configuration';
+import { ConfigValidationError } from './config-validation.error';
 import { conversationConfig } from './conversation.config';
-import { ConfigValidationError } from './env-reader';
-import { ENVIRONMENT_VARIABLES } from './environment-variables';
+import { ENVIRONMENT_VARIABLES, type EnvironmentVariables } from './environment-variables';
 import { llmConfig } from './llm.config';
 import { rateLimitConfig } from './rate-limit.config';
+import { redisConfig } from './redis.config';
 
 const saved = process.env;
 
@@ -75,7 +78,7 @@ describe('assertValidConfiguration', () => {
 
     const error = configErrorOf(() => assertValidConfiguration());
 
-    expect(error.variable).toBe(variable);
+    expect(error.variables).toEqual([variable]);
     expect(error.message).toMatch(new RegExp(`^${variable} `));
     expect(error.message).not.toContain('\n');
   });
@@ -85,7 +88,7 @@ describe('assertValidConfiguration', () => {
 
     const error = configErrorOf(() => assertValidConfiguration());
 
-    expect(error.variable).toBe('OPENAI_API_KEY');
+    expect(error.variables).toEqual(['OPENAI_API_KEY']);
     expect(error.message).toContain('LLM_PROVIDER=mock');
   });
 
@@ -106,13 +109,60 @@ describe('assertValidConfiguration', () => {
   it('refuses LLM_PROVIDER=openai without a key, naming OPENAI_API_KEY', () => {
     useEnv({ LLM_PROVIDER: 'openai' });
 
-    expect(configErrorOf(() => assertValidConfiguration()).variable).toBe('OPENAI_API_KEY');
+    expect(configErrorOf(() => assertValidConfiguration()).variables).toEqual(['OPENAI_API_KEY']);
   });
 
   it('keeps the provider key out of every error message', () => {
     useEnv({ OPENAI_API_KEY: 'sk-secret-abcdef123456', OPENAI_TEMPERATURE: '9' });
 
     expect(configErrorOf(() => assertValidConfiguration()).message).not.toContain('sk-secret');
+  });
+
+  it('names every bad variable, one line each, in one error', () => {
+    useEnv({ PORT: 'abc', LLM_PROVIDER: 'bogus', RATE_LIMIT_WINDOW: '-1' });
+
+    const error = configErrorOf(() => assertValidConfiguration());
+
+    expect(error.variables).toEqual(['PORT', 'LLM_PROVIDER', 'RATE_LIMIT_WINDOW']);
+    expect(error.message.split('\n')).toEqual([
+      'PORT must be an integer from 0 to 65535 (got "abc")',
+      expect.stringMatching(/^LLM_PROVIDER must be one of openai, mock/),
+      expect.stringMatching(/^RATE_LIMIT_WINDOW /),
+    ]);
+  });
+
+  it('keeps the password of a rejected REDIS_URL out of the message', () => {
+    useEnv({ REDIS_URL: 'http://user:hunter2@cache:6379' });
+
+    expect(configErrorOf(() => assertValidConfiguration()).message).not.toContain('hunter2');
+  });
+});
+
+describe('configModule', () => {
+  afterEach(() => {
+    process.env = saved;
+  });
+
+  it('refuses a bad environment through ConfigModule validate, naming every bad variable', async () => {
+    useEnv({ NODE_ENV: 'test', PORT: 'abc', ENABLE_CACHE: 'perhaps' });
+
+    const loading = configModule();
+
+    await expect(loading).rejects.toBeInstanceOf(ConfigValidationError);
+    await expect(loading).rejects.toMatchObject({ variables: ['PORT', 'ENABLE_CACHE'] });
+  });
+
+  it('serves the validated, typed variables and the namespaces built from them', async () => {
+    useEnv({ NODE_ENV: 'test', ENABLE_CACHE: 'false', RATE_LIMIT_WINDOW: '1.5' });
+    const moduleRef = await Test.createTestingModule({ imports: [configModule()] }).compile();
+
+    const sut = moduleRef.get<ConfigService<AllConfig & EnvironmentVariables, true>>(ConfigService);
+
+    expect(sut.get('ENABLE_CACHE', { infer: true })).toBe(false);
+    expect(sut.get('PORT', { infer: true })).toBe(8000);
+    expect(sut.get('cache', { infer: true }).enabled).toBe(false);
+    expect(sut.get('rateLimit', { infer: true }).windowMs).toBe(1500);
+    await moduleRef.close();
   });
 });
 
@@ -190,6 +240,28 @@ describe('configuration defaults', () => {
 
     useEnv({ NODE_ENV: 'production', LLM_PROVIDER: 'mock', CORS_ORIGINS: 'https://a.example' });
     expect(appConfig().corsOrigins).toEqual(['https://a.example']);
+  });
+
+  it.each(['', ' , '])('reads an API_KEYS of %p as no keys', (raw) => {
+    useEnv({ API_KEYS: raw });
+
+    expect(appConfig()).toMatchObject({ apiKeys: [], apiKeyDigests: [] });
+  });
+
+  it('reads REDIS_CLUSTER_NODES as hosts and ports', () => {
+    useEnv({ REDIS_CLUSTER_NODES: 'redis-a:7000, 10.0.0.2:7001' });
+
+    expect(redisConfig().clusterNodes).toEqual([
+      { host: 'redis-a', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+    ]);
+  });
+
+  it('reads seconds as milliseconds and sizes as bytes', () => {
+    useEnv({ OPENAI_TIMEOUT: '0.5', OPENAI_RETRY_BASE_DELAY: '0.25', CACHE_MAX_BYTES: '512kb' });
+
+    expect(llmConfig()).toMatchObject({ timeoutMs: 500, retryBaseDelayMs: 250 });
+    expect(cacheConfig().maxBytes).toBe(512 * 1024);
   });
 
   it('keeps API keys as SHA-256 digests, whether configured plain or hashed', () => {

@@ -1,13 +1,14 @@
 import { registerAs } from '@nestjs/config';
-import { EnvReader } from './env-reader';
+import { parseByteSize } from './env-units';
+import { loadEnvironment } from './validate-environment';
 
 export const conversationConfig = registerAs('conversation', () => {
-  const env = new EnvReader(process.env);
+  const env = loadEnvironment();
   return {
-    maxMessages: env.integer('CONVERSATION_MAX_MESSAGES', { min: 2, max: 1000 }),
-    ttlSeconds: env.integer('CONVERSATION_TTL', { min: 1 }),
-    maxCount: env.integer('CONVERSATION_MAX_COUNT', { min: 1 }),
-    maxBytes: env.bytes('CONVERSATION_MAX_BYTES'),
+    maxMessages: env.CONVERSATION_MAX_MESSAGES,
+    ttlSeconds: env.CONVERSATION_TTL,
+    maxCount: env.CONVERSATION_MAX_COUNT,
+    maxBytes: parseByteSize(env.CONVERSATION_MAX_BYTES),
   };
 });
 

@@ -1,93 +1,228 @@
+import {
+  CastToBoolean,
+  CastToInteger,
+  CastToJson,
+  CastToList,
+  CastToLowerCase,
+  CastToNumber,
+} from './env-cast.decorators';
+import { Describe, descriptionsOf } from './env-description.decorator';
+import {
+  IsByteSize,
+  IsHostPortList,
+  IsIntegerIn,
+  IsModelPricing,
+  IsNumberIn,
+  IsOneOf,
+  IsSeconds,
+  IsTrueOrFalse,
+  IfSet,
+  IsUrlWithProtocol,
+  RequiredWhen,
+} from './env-rule.decorators';
+
+export const NODE_ENVIRONMENTS = ['production', 'development', 'test'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LLM_PROVIDER_NAMES = ['openai', 'mock'] as const;
+export type LlmProviderName = (typeof LLM_PROVIDER_NAMES)[number];
+
+export interface ModelPrice {
+  /** USD per 1,000 prompt tokens. */
+  input: number;
+  /** USD per 1,000 completion tokens. */
+  output: number;
+}
+
+function whyProviderKeyIsRequired(env: EnvironmentVariables): string | undefined {
+  if (env.LLM_PROVIDER === 'openai') return 'is required when LLM_PROVIDER=openai';
+  if (env.LLM_PROVIDER === undefined && env.NODE_ENV === 'production') {
+    return 'is required in production (set LLM_PROVIDER=mock to run the mock provider on purpose)';
+  }
+  return undefined;
+}
+
 /**
- * Every environment variable the service reads, with its default and meaning.
- * The config namespaces read through this table, and the README's configuration
- * table, `.env.example` and the deployment files are checked against it.
+ * Every environment variable the service reads, as validated by ConfigModule:
+ * defaults are the field values, in the variable's own unit (seconds, sizes as written).
  */
+export class EnvironmentVariables {
+  @Describe('`production`, `development` or `test`')
+  @CastToLowerCase()
+  @IsOneOf(NODE_ENVIRONMENTS)
+  NODE_ENV: (typeof NODE_ENVIRONMENTS)[number] = 'development';
+
+  @Describe('HTTP port')
+  @CastToInteger()
+  @IsIntegerIn({ min: 0, max: 65535 })
+  PORT = 8000;
+
+  @Describe('pino level (fatal, error, warn, info, debug, trace)')
+  @CastToLowerCase()
+  @IsOneOf(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @Describe('comma list of allowed origins; default `*` unless production, where unset means none')
+  @CastToList()
+  CORS_ORIGINS?: string[];
+
+  @Describe('request size limit (bytes, or with kb/mb)')
+  @IsByteSize()
+  BODY_LIMIT = '1mb';
+
+  @Describe(
+    'only then is X-Forwarded-For believed for the client IP: the address the nearest proxy saw (one hop)',
+  )
+  @CastToBoolean()
+  @IsTrueOrFalse()
+  TRUST_PROXY = false;
+
+  @Describe('comma list of keys (or their SHA-256 hex) that may call /api/v1/*; unset: no auth')
+  @CastToList()
+  API_KEYS?: string[];
+
+  @Describe('seconds in-flight requests and streams get to finish after SIGTERM')
+  @CastToNumber()
+  @IsSeconds()
+  SHUTDOWN_TIMEOUT = 25;
+
+  @Describe('`openai` or `mock`; default `openai` when OPENAI_API_KEY is set, else `mock`')
+  @CastToLowerCase()
+  @IfSet()
+  @IsOneOf(LLM_PROVIDER_NAMES)
+  LLM_PROVIDER?: LlmProviderName;
+
+  @Describe('provider key; without it the built-in mock provider answers')
+  @RequiredWhen(whyProviderKeyIsRequired)
+  OPENAI_API_KEY?: string;
+
+  @Describe("any OpenAI-compatible server, including the /v1; default OpenAI's")
+  @IfSet()
+  @IsUrlWithProtocol(['http:', 'https:'])
+  OPENAI_BASE_URL?: string;
+
+  @Describe('default model')
+  OPENAI_MODEL = 'gpt-4o-mini';
+
+  @Describe('comma list of models a request may pick; default: the default model')
+  @CastToList()
+  OPENAI_ALLOWED_MODELS?: string[];
+
+  @Describe('default max_tokens of a request')
+  @CastToInteger()
+  @IsIntegerIn({ min: 1, max: 4000 })
+  OPENAI_MAX_TOKENS = 1000;
+
+  @Describe('default temperature of a request')
+  @CastToNumber()
+  @IsNumberIn({ min: 0, max: 2 })
+  OPENAI_TEMPERATURE = 0.7;
+
+  @Describe('seconds per provider attempt')
+  @CastToNumber()
+  @IsSeconds()
+  OPENAI_TIMEOUT = 60;
+
+  @Describe('retries after the first attempt, on 429/5xx/timeouts/connection errors')
+  @CastToInteger()
+  @IsIntegerIn({ min: 0, max: 10 })
+  OPENAI_MAX_RETRIES = 2;
+
+  @Describe('seconds; the backoff before retry n is random in [0, base × 2^n] (full jitter)')
+  @CastToNumber()
+  @IsNumberIn({ min: 0 })
+  OPENAI_RETRY_BASE_DELAY = 0.5;
+
+  @Describe('JSON {"model": {"input": usd_per_1k, "output": usd_per_1k}} over the built-in table')
+  @CastToJson()
+  @IfSet()
+  @IsModelPricing()
+  MODEL_PRICING?: Record<string, ModelPrice>;
+
+  @Describe('shared cache, rate limits and conversations; unset: in-process memory')
+  @IfSet()
+  @IsUrlWithProtocol(['redis:', 'rediss:'])
+  REDIS_URL?: string;
+
+  @Describe('namespace of every Redis key')
+  REDIS_KEY_PREFIX = 'llmchat:';
+
+  @Describe('comma list of host:port of a Redis Cluster, used instead of REDIS_URL')
+  @CastToList()
+  @IfSet()
+  @IsHostPortList()
+  REDIS_CLUSTER_NODES?: string[];
+
+  @Describe('requests per window per client')
+  @CastToInteger()
+  @IsIntegerIn({ min: 1 })
+  RATE_LIMIT_REQUESTS = 10;
+
+  @Describe('rate-limit window, seconds')
+  @CastToNumber()
+  @IsSeconds()
+  RATE_LIMIT_WINDOW = 60;
+
+  @Describe('response cache on/off')
+  @CastToBoolean()
+  @IsTrueOrFalse()
+  ENABLE_CACHE = true;
+
+  @Describe('response cache lifetime, seconds')
+  @CastToNumber()
+  @IsSeconds()
+  CACHE_TTL = 3600;
+
+  @Describe('answers kept by the in-process cache tier (least recently used dropped first)')
+  @CastToInteger()
+  @IsIntegerIn({ min: 1 })
+  CACHE_MAX_ENTRIES = 10_000;
+
+  @Describe('size bound of the in-process cache tier')
+  @IsByteSize()
+  CACHE_MAX_BYTES = '64mb';
+
+  @Describe('messages kept per conversation')
+  @CastToInteger()
+  @IsIntegerIn({ min: 2, max: 1000 })
+  CONVERSATION_MAX_MESSAGES = 20;
+
+  @Describe('seconds a conversation is kept after its last turn')
+  @CastToInteger()
+  @IsIntegerIn({ min: 1 })
+  CONVERSATION_TTL = 604_800;
+
+  @Describe('conversations kept by the in-process store (least recently used dropped first)')
+  @CastToInteger()
+  @IsIntegerIn({ min: 1 })
+  CONVERSATION_MAX_COUNT = 10_000;
+
+  @Describe('size bound of the in-process store (least recently used dropped first)')
+  @IsByteSize()
+  CONVERSATION_MAX_BYTES = '64mb';
+}
+
+export type EnvironmentVariableName = keyof EnvironmentVariables;
+
 export interface EnvironmentVariable {
+  /** As written in the README and .env.example; absent when unset has its own meaning. */
   readonly default?: string;
   readonly description: string;
 }
 
-export const ENVIRONMENT_VARIABLES = {
-  NODE_ENV: { default: 'development', description: '`production`, `development` or `test`' },
-  PORT: { default: '8000', description: 'HTTP port' },
-  LOG_LEVEL: {
-    default: 'info',
-    description: 'pino level (fatal, error, warn, info, debug, trace)',
-  },
-  CORS_ORIGINS: {
-    description:
-      'comma list of allowed origins; default `*` unless production, where unset means none',
-  },
-  BODY_LIMIT: { default: '1mb', description: 'request size limit (bytes, or with kb/mb)' },
-  TRUST_PROXY: {
-    default: 'false',
-    description:
-      'only then is X-Forwarded-For believed for the client IP: the address the nearest proxy saw (one hop)',
-  },
-  API_KEYS: {
-    description:
-      'comma list of keys (or their SHA-256 hex) that may call /api/v1/*; unset: no auth',
-  },
-  SHUTDOWN_TIMEOUT: {
-    default: '25',
-    description: 'seconds in-flight requests and streams get to finish after SIGTERM',
-  },
-  LLM_PROVIDER: {
-    description: '`openai` or `mock`; default `openai` when OPENAI_API_KEY is set, else `mock`',
-  },
-  OPENAI_API_KEY: { description: 'provider key; without it the built-in mock provider answers' },
-  OPENAI_BASE_URL: {
-    description: "any OpenAI-compatible server, including the /v1; default OpenAI's",
-  },
-  OPENAI_MODEL: { default: 'gpt-4o-mini', description: 'default model' },
-  OPENAI_ALLOWED_MODELS: {
-    description: 'comma list of models a request may pick; default: the default model',
-  },
-  OPENAI_MAX_TOKENS: { default: '1000', description: 'default max_tokens of a request' },
-  OPENAI_TEMPERATURE: { default: '0.7', description: 'default temperature of a request' },
-  OPENAI_TIMEOUT: { default: '60', description: 'seconds per provider attempt' },
-  OPENAI_MAX_RETRIES: {
-    default: '2',
-    description: 'retries after the first attempt, on 429/5xx/timeouts/connection errors',
-  },
-  OPENAI_RETRY_BASE_DELAY: {
-    default: '0.5',
-    description: 'seconds; the backoff before retry n is random in [0, base × 2^n] (full jitter)',
-  },
-  MODEL_PRICING: {
-    description:
-      'JSON {"model": {"input": usd_per_1k, "output": usd_per_1k}} over the built-in table',
-  },
-  REDIS_URL: {
-    description: 'shared cache, rate limits and conversations; unset: in-process memory',
-  },
-  REDIS_KEY_PREFIX: { default: 'llmchat:', description: 'namespace of every Redis key' },
-  REDIS_CLUSTER_NODES: {
-    description: 'comma list of host:port of a Redis Cluster, used instead of REDIS_URL',
-  },
-  RATE_LIMIT_REQUESTS: { default: '10', description: 'requests per window per client' },
-  RATE_LIMIT_WINDOW: { default: '60', description: 'rate-limit window, seconds' },
-  ENABLE_CACHE: { default: 'true', description: 'response cache on/off' },
-  CACHE_TTL: { default: '3600', description: 'response cache lifetime, seconds' },
-  CACHE_MAX_ENTRIES: {
-    default: '10000',
-    description: 'answers kept by the in-process cache tier (least recently used dropped first)',
-  },
-  CACHE_MAX_BYTES: { default: '64mb', description: 'size bound of the in-process cache tier' },
-  CONVERSATION_MAX_MESSAGES: { default: '20', description: 'messages kept per conversation' },
-  CONVERSATION_TTL: {
-    default: '604800',
-    description: 'seconds a conversation is kept after its last turn',
-  },
-  CONVERSATION_MAX_COUNT: {
-    default: '10000',
-    description: 'conversations kept by the in-process store (least recently used dropped first)',
-  },
-  CONVERSATION_MAX_BYTES: {
-    default: '64mb',
-    description: 'size bound of the in-process store (least recently used dropped first)',
-  },
-} as const satisfies Record<string, EnvironmentVariable>;
+const defaults = new EnvironmentVariables();
 
-export type EnvironmentVariableName = keyof typeof ENVIRONMENT_VARIABLES;
+/** A default as an operator writes it; only scalars have one, a list or JSON variable starts unset. */
+function documentedDefault(name: EnvironmentVariableName): string | undefined {
+  const value: unknown = defaults[name];
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : undefined;
+}
+
+/** Every variable with its documented default and meaning, in declaration order. */
+export const ENVIRONMENT_VARIABLES = Object.fromEntries(
+  [...descriptionsOf(EnvironmentVariables)].map(([name, description]) => {
+    const value = documentedDefault(name as EnvironmentVariableName);
+    return [name, value === undefined ? { description } : { default: value, description }];
+  }),
+) as Readonly<Record<EnvironmentVariableName, EnvironmentVariable>>;

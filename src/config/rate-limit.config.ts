@@ -1,11 +1,12 @@
 import { registerAs } from '@nestjs/config';
-import { EnvReader } from './env-reader';
+import { secondsToMs } from './env-units';
+import { loadEnvironment } from './validate-environment';
 
 export const rateLimitConfig = registerAs('rateLimit', () => {
-  const env = new EnvReader(process.env);
+  const env = loadEnvironment();
   return {
-    requests: env.integer('RATE_LIMIT_REQUESTS', { min: 1 }),
-    windowMs: env.seconds('RATE_LIMIT_WINDOW'),
+    requests: env.RATE_LIMIT_REQUESTS,
+    windowMs: secondsToMs(env.RATE_LIMIT_WINDOW),
   };
 });
 

@@ -1,25 +1,15 @@
 import { registerAs } from '@nestjs/config';
-import { ConfigValidationError, EnvReader } from './env-reader';
-
-const HOST_PORT = /^[^\s:]+:\d{1,5}$/;
+import { loadEnvironment } from './validate-environment';
 
 export const redisConfig = registerAs('redis', () => {
-  const env = new EnvReader(process.env);
-  const clusterNodes = env.list('REDIS_CLUSTER_NODES');
-  if (clusterNodes.some((node) => !HOST_PORT.test(node))) {
-    throw new ConfigValidationError(
-      'REDIS_CLUSTER_NODES',
-      'must be a comma list of host:port',
-      undefined,
-    );
-  }
+  const env = loadEnvironment();
   return {
-    url: env.url('REDIS_URL', ['redis:', 'rediss:']),
-    clusterNodes: clusterNodes.map((node) => {
+    url: env.REDIS_URL,
+    clusterNodes: (env.REDIS_CLUSTER_NODES ?? []).map((node) => {
       const [host, port] = node.split(':') as [string, string];
       return { host, port: Number(port) };
     }),
-    keyPrefix: env.string('REDIS_KEY_PREFIX'),
+    keyPrefix: env.REDIS_KEY_PREFIX,
   };
 });
 
