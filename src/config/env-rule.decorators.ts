@@ -14,10 +14,6 @@ import {
 } from 'class-validator';
 import { parseByteSize } from './env-units';
 
-/**
- * Every rule of one variable shares one message, so a bad variable makes one line.
- * Only rules for values that are never secret echo the value.
- */
 type Message = (args: ValidationArguments) => string;
 
 interface Range {
@@ -25,6 +21,8 @@ interface Range {
   max?: number;
 }
 
+// Every rule of a variable shares one message so that a bad variable makes one line;
+// only rules of variables that are never secret echo the value.
 const echoing =
   (problem: string): Message =>
   ({ value }) =>

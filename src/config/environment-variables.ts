@@ -8,6 +8,7 @@ import {
 } from './env-cast.decorators';
 import { Describe, descriptionsOf } from './env-description.decorator';
 import {
+  IfSet,
   IsByteSize,
   IsHostPortList,
   IsIntegerIn,
@@ -16,14 +17,13 @@ import {
   IsOneOf,
   IsSeconds,
   IsTrueOrFalse,
-  IfSet,
   IsUrlWithProtocol,
   RequiredWhen,
 } from './env-rule.decorators';
 
-export const NODE_ENVIRONMENTS = ['production', 'development', 'test'] as const;
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const LLM_PROVIDER_NAMES = ['openai', 'mock'] as const;
+const NODE_ENVIRONMENTS = ['production', 'development', 'test'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LLM_PROVIDER_NAMES = ['openai', 'mock'] as const;
 export type LlmProviderName = (typeof LLM_PROVIDER_NAMES)[number];
 
 export interface ModelPrice {

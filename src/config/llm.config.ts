@@ -3,7 +3,7 @@ import { secondsToMs } from './env-units';
 import type { ModelPrice } from './environment-variables';
 import { loadEnvironment } from './validate-environment';
 
-export { LLM_PROVIDER_NAMES, type LlmProviderName, type ModelPrice } from './environment-variables';
+export type { LlmProviderName, ModelPrice } from './environment-variables';
 
 /** Only the two prices of each model, whatever else the JSON held. */
 function pricesOf(pricing: Record<string, ModelPrice> = {}): Record<string, ModelPrice> {
