@@ -146,6 +146,25 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(stream?.schema).toEqual(chat?.schema);
   });
 
+  it.each(['/api/v1/chat', '/api/v1/chat/stream'])(
+    'offers "Try it out" on POST %s a first turn a person would send, with no conversation_id',
+    (path) => {
+      const content = operation(path, 'post').requestBody?.content['application/json'] as {
+        examples?: Record<string, { value: Record<string, unknown> }>;
+      };
+      const examples = Object.values(content.examples ?? {}).map(({ value }) => value);
+
+      expect(examples).toEqual([
+        {
+          message: expect.any(String),
+          system_prompt: expect.any(String),
+          temperature: 0.7,
+          max_tokens: 500,
+        },
+      ]);
+    },
+  );
+
   it.each(['/api/v1/chat', '/api/v1/chat/stream'])('documents POST %s as 200, not 201', (path) => {
     const { responses } = operation(path, 'post');
 

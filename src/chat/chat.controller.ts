@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res, UseInterceptors } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiConsumes,
   ApiSecurity,
   ApiExtraModels,
@@ -23,6 +24,22 @@ import { ChatResponder } from './chat-responder';
 import { ChatRequestDto } from './dto/chat-request.dto';
 import { ChatResponseDto } from './dto/chat-response.dto';
 import { ChatStreamEventDto } from './dto/chat-stream-event.dto';
+
+/** What "Try it out" sends: a first turn, with no conversation_id that someone else's could share. */
+const FIRST_TURN = {
+  type: ChatRequestDto,
+  examples: {
+    firstTurn: {
+      summary: 'A first turn',
+      value: {
+        message: 'What is the capital of France?',
+        system_prompt: 'You are a concise assistant.',
+        temperature: 0.7,
+        max_tokens: 500,
+      },
+    },
+  },
+};
 
 const EVENT_STREAM_DESCRIPTION =
   'text/event-stream: one `data: <ChatStreamEvent JSON>` line per event, then a blank line. ' +
@@ -56,6 +73,7 @@ export class ChatController {
 
   @Post()
   @HttpCode(200)
+  @ApiBody(FIRST_TURN)
   @ApiOperation({ summary: 'Send a message and get the answer (or a stream, with stream: true)' })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({
@@ -80,6 +98,7 @@ export class ChatController {
 
   @Post('stream')
   @HttpCode(200)
+  @ApiBody(FIRST_TURN)
   @ApiOperation({ summary: 'Send a message and stream the answer as Server-Sent Events' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
