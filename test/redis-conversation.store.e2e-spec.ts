@@ -221,6 +221,17 @@ describe('RedisConversationStore', () => {
     expect(await sut.delete(id)).toBe(false);
   });
 
+  it('rejects with StoreUnavailableError after about 1 s while Redis holds its replies', async () => {
+    await client.sendCommand(['CLIENT', 'PAUSE', '2000', 'ALL']);
+
+    const started = Date.now();
+    await expect(sut.find(randomUUID())).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(Date.now() - started).toBeLessThan(1500);
+
+    // The pause lapses before this answer comes.
+    expect(await client.ping()).toBe('PONG');
+  });
+
   it('rejects with StoreUnavailableError quickly while Redis is down, and works again after a restart', async () => {
     const id = randomUUID();
     await server.stop();

@@ -7,6 +7,7 @@ import type { CacheConfig } from '../config/cache.config';
 import { LlmProvider, type LlmCompletion, type LlmRequest } from '../llm/llm.provider';
 import { Metrics } from '../metrics/metrics';
 import { RedisConnection } from '../redis/redis.connection';
+import { withinReplyDeadline } from '../redis/reply-deadline';
 import { memoryTier, redisTier } from './cache-tiers';
 import { InFlightCalls } from './in-flight-calls';
 import { responseCacheKey } from './response-cache-key';
@@ -79,7 +80,10 @@ export class ResponseCache {
   private async lookUp(key: string): Promise<LlmCompletion | undefined> {
     const inMemory = await this.memory.get<LlmCompletion>(key);
     if (inMemory !== undefined || !this.shared) return inMemory;
-    const entry = await this.shared.get<LlmCompletion>(key, { raw: true });
+    // A Redis that does not answer in time is a miss, like one that is down.
+    const entry = await withinReplyDeadline(
+      this.shared.get<LlmCompletion>(key, { raw: true }),
+    ).catch(() => undefined);
     if (entry?.value === undefined) return undefined;
     const completion = frozen(entry.value);
     // cache-manager's get() does not back-fill; the copy expires with the shared entry.

@@ -9,6 +9,7 @@ import {
   type ConversationTurn,
 } from './conversation.store';
 import type { RedisClient } from '../redis/redis.connection';
+import { withinReplyDeadline } from '../redis/reply-deadline';
 
 /*
  * Both scripts answer { HGETALL of the hash, LRANGE of the messages }, so one parser serves both.
@@ -89,7 +90,7 @@ function isUnavailable(error: unknown): boolean {
 
 /**
  * Conversations shared by every replica. All keys of one conversation carry the same hash tag,
- * so the scripts also run on Redis Cluster. Timeouts and retries are the client's settings.
+ * so the scripts also run on Redis Cluster. A Redis away or not answering is StoreUnavailableError.
  */
 export class RedisConversationStore extends ConversationStore {
   constructor(
@@ -154,7 +155,7 @@ export class RedisConversationStore extends ConversationStore {
 
   private async call<T>(command: () => Promise<T>): Promise<T> {
     try {
-      return await command();
+      return await withinReplyDeadline(command());
     } catch (error) {
       throw isUnavailable(error) ? new StoreUnavailableError({ cause: error }) : error;
     }

@@ -9,11 +9,11 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AllConfig } from '../config/configuration';
+import { REPLY_TIMEOUT_MS } from './reply-deadline';
 
 export type RedisClient = RedisClientType | RedisClusterType;
 
 const FIRST_CONNECT_WAIT_MS = 2000;
-const COMMAND_TIMEOUT_MS = 1000;
 const CONNECT_TIMEOUT_MS = 2000;
 const RECOVERY_POLL_MS = 500;
 
@@ -29,7 +29,8 @@ const NODE_OPTIONS = {
   disableOfflineQueue: true,
   socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: backoff },
 };
-const COMMAND_OPTIONS = { timeout: COMMAND_TIMEOUT_MS };
+// Bounds only the wait to be sent; withinReplyDeadline bounds the wait for the answer.
+const COMMAND_OPTIONS = { timeout: REPLY_TIMEOUT_MS };
 
 interface Connected {
   client: RedisClient;
