@@ -16,6 +16,10 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(/^import [^;]*? from '([^']+)';/gms)].map((match) => match[1]!);
 }
 
+const { dependencies } = JSON.parse(readFileSync(join(SRC, '..', 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+};
+
 const files = sourceFiles(SRC).map((file) => ({
   path: relative(SRC, file),
   imports: importsOf(file),
@@ -43,9 +47,6 @@ describe('the request path, as the design card draws it', () => {
         .filter((name) => /redis/i.test(name) && !name.startsWith('.'))
         .map((name) => ({ path, name })),
     );
-    const { dependencies } = JSON.parse(readFileSync(join(SRC, '..', 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
-    };
 
     expect(new Set(redisClients.map(({ name }) => name))).toEqual(
       new Set(['@redis/client', '@keyv/redis']),
@@ -58,10 +59,6 @@ describe('the request path, as the design card draws it', () => {
   });
 
   it('runs on Express only', () => {
-    const { dependencies } = JSON.parse(readFileSync(join(SRC, '..', 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
-    };
-
     expect(Object.keys(dependencies).filter((name) => /fastify/i.test(name))).toEqual([]);
     expect(dependencies).toHaveProperty('@nestjs/platform-express');
   });
