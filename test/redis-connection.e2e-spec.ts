@@ -194,3 +194,27 @@ describe('RedisConnection on a Redis Cluster', () => {
     expect(await started.sut.client?.ping()).toBe('PONG');
   });
 });
+
+describe('RedisConnection when no cluster node answers at start-up', () => {
+  it('starts within about 2 s, then finds the cluster once its nodes are back', async () => {
+    const cluster = await RedisTestCluster.start();
+    await cluster.stopNodes();
+    const startedAt = Date.now();
+    const { sut, moduleRef } = await startConnection({
+      REDIS_CLUSTER_NODES: cluster.nodes.join(','),
+    });
+
+    try {
+      expect(Date.now() - startedAt).toBeLessThan(3_000);
+      expect(sut.isReady).toBe(false);
+
+      await cluster.startNodes();
+      await cluster.untilStateOk();
+      await until('the connection to find the cluster', () => sut.isReady);
+      expect(await sut.client?.ping()).toBe('PONG');
+    } finally {
+      await moduleRef.close();
+      await cluster.stop();
+    }
+  }, 60_000);
+});

@@ -198,44 +198,33 @@ export class RedisTestServer {
 /** Three private cluster masters with all 16384 slots assigned and the cluster state ok. */
 export class RedisTestCluster {
   private constructor(
-    private readonly processes: readonly RedisProcess[],
+    private processes: RedisProcess[],
     private readonly dir: string,
+    private readonly ports: readonly number[],
   ) {}
 
   get nodes(): string[] {
-    return this.processes.map((node) => `${HOST}:${node.port}`);
+    return this.ports.map((port) => `${HOST}:${port}`);
   }
 
   static async start(): Promise<RedisTestCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'redis-cluster-test-'));
-    const processes: RedisProcess[] = [];
-    const cluster = new RedisTestCluster(processes, dir);
+    const taken = new Set<number>();
+    const ports: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const port = await freeClusterPort(taken);
+      taken.add(port).add(port + CLUSTER_BUS_OFFSET);
+      ports.push(port);
+    }
+    const cluster = new RedisTestCluster([], dir, ports);
     try {
-      const taken = new Set<number>();
-      for (let i = 0; i < 3; i++) {
-        const port = await freeClusterPort(taken);
-        taken.add(port).add(port + CLUSTER_BUS_OFFSET);
-        processes.push(
-          await RedisProcess.start(port, dir, [
-            '--cluster-enabled',
-            'yes',
-            '--cluster-config-file',
-            join(dir, `nodes-${port}.conf`),
-            '--cluster-node-timeout',
-            '2000',
-          ]),
-        );
-      }
+      await cluster.startNodes();
       await execFileAsync(
         'redis-cli',
         ['--cluster', 'create', ...cluster.nodes, '--cluster-replicas', '0', '--cluster-yes'],
         { timeout: 30_000 },
       );
-      for (const node of processes) {
-        await waitUntil(`cluster_state:ok on port ${node.port}`, async () =>
-          (await node.cli('cluster', 'info')).includes('cluster_state:ok'),
-        );
-      }
+      await cluster.untilStateOk();
       return cluster;
     } catch (error) {
       await cluster.stop();
@@ -243,8 +232,37 @@ export class RedisTestCluster {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Stops every node; their cluster config stays, so `startNodes` brings the same cluster back. */
+  async stopNodes(): Promise<void> {
     await Promise.all(this.processes.map((node) => node.stop()));
+    this.processes = [];
+  }
+
+  async startNodes(): Promise<void> {
+    for (const port of this.ports) {
+      this.processes.push(
+        await RedisProcess.start(port, this.dir, [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(this.dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          '2000',
+        ]),
+      );
+    }
+  }
+
+  async untilStateOk(): Promise<void> {
+    for (const node of this.processes) {
+      await waitUntil(`cluster_state:ok on port ${node.port}`, async () =>
+        (await node.cli('cluster', 'info')).includes('cluster_state:ok'),
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.stopNodes();
     await rm(this.dir, { recursive: true, force: true });
   }
 }
