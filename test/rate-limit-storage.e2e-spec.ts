@@ -177,6 +177,22 @@ describe('RedisThrottlerStorage on one Redis', () => {
     expect(records.map((record) => record.totalHits)).toEqual([1, 2]);
   });
 
+  it('counts in memory within about a second when Redis stops answering', async () => {
+    const admin = await standaloneClient(redis.url);
+    // CLIENT PAUSE holds every other client's commands, the storage's among them.
+    await admin.sendCommand(['CLIENT', 'PAUSE', '3000', 'ALL']);
+    try {
+      const started = performance.now();
+      const record = await sut.increment(aKey(), MINUTE_MS, 10, 0);
+
+      expect(record.totalHits).toBe(1);
+      expect(performance.now() - started).toBeLessThan(1_500);
+    } finally {
+      await admin.sendCommand(['CLIENT', 'UNPAUSE']);
+      admin.destroy();
+    }
+  });
+
   describe('while Redis is down', () => {
     let fallback: MemoryThrottlerStorage;
     let outage: RedisThrottlerStorage;

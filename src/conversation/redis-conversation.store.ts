@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ErrorReply } from '@redis/client';
 import type { ConversationConfig } from '../config/conversation.config';
 import { ConversationNotFoundError, StoreUnavailableError } from './conversation.errors';
@@ -9,6 +8,7 @@ import {
   type ConversationTurn,
 } from './conversation.store';
 import type { RedisClient } from '../redis/redis.connection';
+import { LuaScript } from '../redis/lua-script';
 import { withinReplyDeadline } from '../redis/reply-deadline';
 
 /*
@@ -68,17 +68,8 @@ redis.call('EXPIRE', messages, ARGV[10])
 return { redis.call('HGETALL', hash), redis.call('LRANGE', messages, 0, -1) }
 `;
 
-interface Script {
-  text: string;
-  sha: string;
-}
-
-function script(text: string): Script {
-  return { text, sha: createHash('sha1').update(text).digest('hex') };
-}
-
-const READ = script(READ_SCRIPT);
-const APPEND_TURN = script(APPEND_TURN_SCRIPT);
+const READ = new LuaScript(READ_SCRIPT);
+const APPEND_TURN = new LuaScript(APPEND_TURN_SCRIPT);
 
 // Replies meaning the server is there but cannot serve right now; any other reply is our bug.
 const TRANSIENT_REPLIES = ['LOADING', 'BUSY', 'CLUSTERDOWN', 'TRYAGAIN', 'MASTERDOWN', 'READONLY'];
@@ -137,20 +128,9 @@ export class RedisConversationStore extends ConversationStore {
     return { hash, messages: `${hash}:messages` };
   }
 
-  private run(script: Script, id: string, args: string[]): Promise<unknown> {
+  private run(script: LuaScript, id: string, args: string[]): Promise<unknown> {
     const { hash, messages } = this.keys(id);
-    const options = { keys: [hash, messages], arguments: args };
-    return this.call(async () => {
-      try {
-        return await this.redis.evalSha(script.sha, options);
-      } catch (error) {
-        // Script caches are empty after a restart or on a fresh cluster node.
-        if (error instanceof ErrorReply && error.message.startsWith('NOSCRIPT')) {
-          return this.redis.eval(script.text, options);
-        }
-        throw error;
-      }
-    });
+    return this.call(() => script.run(this.redis, { keys: [hash, messages], arguments: args }));
   }
 
   private async call<T>(command: () => Promise<T>): Promise<T> {

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import { ErrorReply } from '@redis/client';
+import { LuaScript } from '../redis/lua-script';
 import type { RedisConnection } from '../redis/redis.connection';
+import { withinReplyDeadline } from '../redis/reply-deadline';
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { toStorageRecord } from './throttler-record';
 
@@ -30,7 +30,7 @@ redis.call('DEL', KEYS[1])
 return {hits, block, block}
 `;
 
-const HIT_SCRIPT_SHA = createHash('sha1').update(HIT_SCRIPT).digest('hex');
+const HIT = new LuaScript(HIT_SCRIPT);
 
 type RedisClient = NonNullable<RedisConnection['client']>;
 
@@ -70,16 +70,12 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ): Promise<HitReply> {
     // The braces are the hash tag: a Cluster puts both keys in one slot, as one script needs.
     const hitsKey = `${this.connection.keyPrefix}ratelimit:{${key}}`;
-    const options = {
+    const reply = HIT.run(client, {
       keys: [hitsKey, `${hitsKey}:blocked`],
       // Whole numbers: PEXPIRE and SET PX refuse fractions.
       arguments: numbers.map((n) => String(Math.ceil(n))),
-    };
-    try {
-      return (await client.evalSha(HIT_SCRIPT_SHA, options)) as HitReply;
-    } catch (error) {
-      if (!(error instanceof ErrorReply && error.message.startsWith('NOSCRIPT'))) throw error;
-      return (await client.eval(HIT_SCRIPT, options)) as HitReply;
-    }
+    });
+    // A Redis that stopped answering must not hold every request: it counts as away.
+    return (await withinReplyDeadline(reply)) as HitReply;
   }
 }
