@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * The floor for a gateway that calls the provider through the `openai` SDK:
- * `POST /api/v1/chat` takes the service's body, makes the service's SDK call
- * (the SDK's own fetch, as the service makes it) and answers with the content,
- * model and usage.
+ * `POST /api/v1/chat` takes the service's body, makes the same SDK call with
+ * the service's own HTTP client (dist/, build it first) and answers with the
+ * content, model and usage.
  * Nothing else: no validation, rate limit, metrics, logs, conversations or
  * error mapping. `--stack express` serves it from an Express route,
  * `--stack nest` from a bare Nest controller on Express
@@ -29,11 +29,13 @@ const require = createRequire(import.meta.url);
 /** @param {string} upstream */
 function chatCaller(upstream) {
   const OpenAI = require('openai').default;
+  const { ProviderHttpClient } = require('../dist/llm/openai/provider-http-client.js');
   const client = new OpenAI({
     apiKey: 'bench-key',
     baseURL: `${upstream}/v1`,
     maxRetries: 0,
     timeout: 60_000,
+    fetch: new ProviderHttpClient().fetch,
   });
   /** @param {{ message: string }} body */
   return async (body) => {

@@ -9,22 +9,25 @@ import { LlmCallRecorder } from '../metrics/llm-call-recorder';
 import { Metrics } from '../metrics/metrics';
 import { ModelPricing } from './model-pricing';
 import { OpenAiLlmProvider } from './openai/openai-llm.provider';
+import { ProviderHttpClient } from './openai/provider-http-client';
 
 const llmProvider: FactoryProvider<LlmProvider> = {
   provide: LlmProvider,
-  inject: [ConfigService, Metrics, LlmCallRecorder],
+  inject: [ConfigService, Metrics, LlmCallRecorder, ProviderHttpClient],
   useFactory(
     config: ConfigService<AllConfig, true>,
     metrics: Metrics,
     recorder: LlmCallRecorder,
+    http: ProviderHttpClient,
   ): LlmProvider {
-    return new InstrumentedLlmProvider(chooseProvider(config, recorder), metrics);
+    return new InstrumentedLlmProvider(chooseProvider(config, recorder, http), metrics);
   },
 };
 
 function chooseProvider(
   config: ConfigService<AllConfig, true>,
   recorder: LlmCallRecorder,
+  http: ProviderHttpClient,
 ): LlmProvider {
   const llm = config.get('llm', { infer: true });
   const logger = new Logger('LlmModule');
@@ -41,6 +44,7 @@ function chooseProvider(
         baseURL: llm.baseUrl,
         maxRetries: 0,
         timeout: llm.timeoutMs,
+        fetch: http.fetch,
       });
       logger.log(
         `LLM provider: openai (${llm.baseUrl ? 'custom base URL' : 'api.openai.com'}), default model ${llm.defaultModel}`,
@@ -51,7 +55,7 @@ function chooseProvider(
 }
 
 @Module({
-  providers: [llmProvider, ModelPricing],
+  providers: [llmProvider, ModelPricing, ProviderHttpClient],
   exports: [LlmProvider, ModelPricing],
 })
 export class LlmModule {}
