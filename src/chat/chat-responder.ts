@@ -11,7 +11,7 @@ import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { UsageFieldsDto } from './dto/chat-response.dto';
 import type { ChatStreamEvent } from './dto/chat-stream-event.dto';
 
-type Answered = UsageFieldsDto & { model: string };
+type Answered = UsageFieldsDto & { model: string; conversation_id: string };
 
 function spendOf(answer: Answered, cached: boolean): LlmSpend {
   const { prompt_tokens, completion_tokens } = answer;
@@ -23,6 +23,7 @@ function spendOf(answer: Answered, cached: boolean): LlmSpend {
         : { promptTokens: prompt_tokens, completionTokens: completion_tokens },
     costUsd: answer.cost_estimate,
     cached,
+    conversationId: answer.conversation_id,
   };
 }
 

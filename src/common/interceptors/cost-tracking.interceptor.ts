@@ -18,12 +18,14 @@ export interface LlmSpend {
   costUsd: number | null;
   /** Answered from the cache: nothing was billed. */
   cached: boolean;
+  /** The conversation the answer joined, on routes that keep one. */
+  conversationId?: string;
 }
 
 /**
  * Accounts for what LLM routes spend, JSON answers and streams alike: the
- * token and cost metrics, and the model, tokens, cost and cache fields of the
- * request's log line. A stream the client left spends what was never reported.
+ * token and cost metrics, and the conversation, model, tokens, cost and cache
+ * fields of the request's log line. A stream the client left spends what was never reported.
  */
 @Injectable()
 export class CostTrackingInterceptor implements NestInterceptor<LlmSpend, LlmSpend> {
@@ -34,9 +36,10 @@ export class CostTrackingInterceptor implements NestInterceptor<LlmSpend, LlmSpe
     return next.handle().pipe(tap((spend) => this.track(res, spend)));
   }
 
-  private track(res: Response, { model, usage, costUsd, cached }: LlmSpend): void {
+  private track(res: Response, { model, usage, costUsd, cached, conversationId }: LlmSpend): void {
     if (!cached) this.metrics.recordUsage(model, usage, costUsd);
     setLlmLogFields(res, {
+      conversation: conversationId,
       model,
       cached,
       tokens: usage ? usage.promptTokens + usage.completionTokens : null,

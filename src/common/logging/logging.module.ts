@@ -5,7 +5,7 @@ import { LoggerModule, type Params } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app.config';
 import type { AllConfig } from '../../config/configuration';
 import { requestIdOf } from '../request-context/request-id';
-import { isProbe, requestLogProps } from './request-log';
+import { isProbe, withRequestFields } from './request-log';
 import { SecretScrubber } from './secret-scrubber';
 
 function loggerParams(app: AppConfig): Params {
@@ -14,7 +14,10 @@ function loggerParams(app: AppConfig): Params {
       level: app.logLevel,
       // identifyRequest gave every request its id before pino-http sees it.
       genReqId: requestIdOf,
-      customProps: requestLogProps,
+      // Added to the request's last line only: custom props would make a child logger per request.
+      customSuccessObject: withRequestFields,
+      customErrorObject: (req: IncomingMessage, res: ServerResponse, _error: Error, line: object) =>
+        withRequestFields(req, res, line),
       autoLogging: { ignore: isProbe },
       // A client that hung up is not a server error.
       customLogLevel: (_req: IncomingMessage, res: ServerResponse) =>

@@ -5,6 +5,7 @@ import { routeOf } from '../request-context/route-of';
 
 /** What an LLM answer adds to its request's log line. */
 export interface LlmLogFields {
+  conversation?: string;
   model: string;
   cached: boolean;
   tokens: number | null;
@@ -17,13 +18,10 @@ export function setLlmLogFields(res: Response, fields: LlmLogFields): void {
   res.locals.llm = fields;
 }
 
-/**
- * pino-http's custom props. It asks at the start of a request too, when none
- * of them is known yet; giving them then would write each field twice.
- */
-export function requestLogProps(req: IncomingMessage, res: ServerResponse): object {
-  if (!res.writableEnded && !res.destroyed) return {};
+/** pino-http's line for a finished request, with the fields only known once it is over. */
+export function withRequestFields(req: IncomingMessage, res: ServerResponse, line: object): object {
   return {
+    ...line,
     route: routeOf(req),
     client: callerOf(req).keyId ?? (req as { ip?: string }).ip,
     ...(res as ResponseWithFields).locals?.llm,
