@@ -8,6 +8,7 @@ import { InstrumentedLlmProvider } from '../metrics/instrumented-llm.provider';
 import { LlmCallRecorder } from '../metrics/llm-call-recorder';
 import { Metrics } from '../metrics/metrics';
 import { ModelPricing } from './model-pricing';
+import { ModelsController } from './models.controller';
 import { OpenAiLlmProvider } from './openai/openai-llm.provider';
 import { ProviderHttpClient } from './openai/provider-http-client';
 
@@ -55,6 +56,7 @@ function chooseProvider(
 }
 
 @Module({
+  controllers: [ModelsController],
   providers: [llmProvider, ModelPricing, ProviderHttpClient],
   exports: [LlmProvider, ModelPricing],
 })
