@@ -34,6 +34,7 @@ export const appConfig = registerAs('app', () => {
     shutdownTimeoutMs: secondsToMs(env.SHUTDOWN_TIMEOUT),
     apiKeys,
     apiKeyDigests: apiKeys.map(toKeyDigest),
+    playground: env.PLAYGROUND ?? !isProduction,
   };
 });
 

@@ -80,6 +80,12 @@ export class EnvironmentVariables {
   @CastToList()
   API_KEYS?: string[];
 
+  @Describe('serve the chat page at /playground; default `true` unless production')
+  @CastToBoolean()
+  @IfSet()
+  @IsTrueOrFalse()
+  PLAYGROUND?: boolean;
+
   @Describe('seconds in-flight requests and streams get to finish after SIGTERM')
   @CastToNumber()
   @IsSeconds()

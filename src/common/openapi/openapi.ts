@@ -1,19 +1,26 @@
 import type { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { AllConfig } from '../../config/configuration';
 
 const DOCS_PATH = 'docs';
 const JSON_DOCUMENT_PATH = 'openapi.json';
 const YAML_DOCUMENT_PATH = 'docs-yaml';
 
+const DESCRIPTION =
+  'Chat with an LLM over REST and Server-Sent Events, with conversation memory, response caching and rate limiting.';
+const PLAYGROUND_LINK = ' Try it in the browser: [/playground](/playground).';
+
 /** Swagger UI at /docs and the OpenAPI document at /openapi.json, generated from the DTOs. */
 export function setupOpenApi(app: INestApplication, name: string, version: string): void {
+  const { playground } = app
+    .get<ConfigService<AllConfig, true>>(ConfigService)
+    .get('app', { infer: true });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(name)
-      .setDescription(
-        'Chat with an LLM over REST and Server-Sent Events, with conversation memory, response caching and rate limiting.',
-      )
+      .setDescription(playground ? DESCRIPTION + PLAYGROUND_LINK : DESCRIPTION)
       .setVersion(version)
       .addBearerAuth({
         type: 'http',
