@@ -13,6 +13,7 @@ import { InFlightMiddleware } from './lifecycle/in-flight.middleware';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsModule } from './metrics/metrics.module';
+import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { PlaygroundModule } from './playground/playground.module';
 import { ClientThrottlerGuard } from './rate-limit/client-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -29,6 +30,7 @@ import { RedisModule } from './redis/redis.module';
     ChatModule,
     ConversationModule,
     HealthModule,
+    OpenAiCompatModule,
     PlaygroundModule,
   ],
   controllers: [AppController],

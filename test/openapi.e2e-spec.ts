@@ -165,6 +165,16 @@ describe('OpenAPI document and Swagger UI', () => {
     },
   );
 
+  it("documents the OpenAI-compatible routes, their body and their errors in OpenAI's shape", () => {
+    const create = operation('/v1/chat/completions', 'post');
+    const body = create.requestBody?.content['application/json']?.schema as Schema;
+
+    expect(body.required).toEqual(['model', 'messages']);
+    expect(create.responses['200']).toBeDefined();
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['401', '404', '429']));
+    expect(operation('/v1/models', 'get').responses['200']).toBeDefined();
+  });
+
   it.each(['/api/v1/chat', '/api/v1/chat/stream'])('documents POST %s as 200, not 201', (path) => {
     const { responses } = operation(path, 'post');
 
@@ -293,11 +303,11 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '503']));
   });
 
-  it('asks for an API key (bearer or X-API-Key) on /api/v1 routes only', () => {
+  it('asks for an API key (bearer or X-API-Key) on /api/v1 and /v1 routes only', () => {
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['api-key', 'bearer']);
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
-        const expected = path.startsWith('/api/v1/')
+        const expected = /^\/(api\/)?v1\//.test(path)
           ? [{ bearer: [] }, { 'api-key': [] }]
           : undefined;
         expect({ route: `${method} ${path}`, security: op.security }).toEqual({

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
-import { Observable, type Subscriber } from 'rxjs';
+import type { Observable, Subscriber } from 'rxjs';
 import type { Caller } from '../common/auth/caller';
-import type { LlmSpend } from '../common/interceptors/cost-tracking.interceptor';
+import { spending, type LlmSpend } from '../common/interceptors/cost-tracking.interceptor';
 import { sendEventStream } from '../common/sse/event-stream';
 import type { LlmCall } from '../llm/llm.provider';
 import { Metrics } from '../metrics/metrics';
@@ -85,16 +85,6 @@ export class ChatResponder {
       res.json(body);
     });
   }
-}
-
-/** An Observable of what `work` spends, completing when the answer is sent, failing as it fails. */
-function spending(work: (spent: Subscriber<LlmSpend>) => Promise<void>): Observable<LlmSpend> {
-  return new Observable<LlmSpend>((spent) => {
-    work(spent).then(
-      () => spent.complete(),
-      (error: unknown) => spent.error(error),
-    );
-  });
 }
 
 async function* spendingOnLastEvent(

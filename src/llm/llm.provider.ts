@@ -1,4 +1,12 @@
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsBase,
+} from 'openai/resources/chat/completions';
 import type { LlmProviderName } from '../config/llm.config';
+
+/** A request in OpenAI's own wire format, as the OpenAI-compatible route takes it; unknown fields ride along. */
+export type WireRequest = Omit<ChatCompletionCreateParamsBase, 'stream' | 'stream_options'>;
 
 export type LlmRole = 'system' | 'user' | 'assistant';
 
@@ -49,4 +57,16 @@ export abstract class LlmProvider {
    * an ordinary error; the iterable then yields deltas and ends with one `done`.
    */
   abstract stream(request: LlmRequest, call: LlmCall): Promise<AsyncIterable<LlmStreamEvent>>;
+
+  /** The provider's own completion for a wire request, with the same retries and deadlines. */
+  abstract completeWire(request: WireRequest, call: LlmCall): Promise<ChatCompletion>;
+
+  /**
+   * The provider's own chunks, usage chunk included (it is always asked for);
+   * a stream that ends before a finish reason fails as `stream` does.
+   */
+  abstract streamWire(
+    request: WireRequest,
+    call: LlmCall,
+  ): Promise<AsyncIterable<ChatCompletionChunk>>;
 }

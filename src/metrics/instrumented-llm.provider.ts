@@ -1,9 +1,11 @@
+import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import {
   LlmProvider,
   type LlmCall,
   type LlmCompletion,
   type LlmRequest,
   type LlmStreamEvent,
+  type WireRequest,
 } from '../llm/llm.provider';
 import { outcomeOf } from '../llm/llm-attempt';
 import type { Metrics } from './metrics';
@@ -23,38 +25,68 @@ export class InstrumentedLlmProvider extends LlmProvider {
     return this.inner.name;
   }
 
-  async complete(request: LlmRequest, call: LlmCall): Promise<LlmCompletion> {
-    const started = performance.now();
-    try {
-      const completion = await this.inner.complete(request, call);
-      this.observe(request, 'ok', started);
-      return completion;
-    } catch (error) {
-      this.observe(request, outcomeOf(error), started);
-      throw error;
-    }
+  complete(request: LlmRequest, call: LlmCall): Promise<LlmCompletion> {
+    return this.timedCall(request, () => this.inner.complete(request, call));
   }
 
   async stream(request: LlmRequest, call: LlmCall): Promise<AsyncIterable<LlmStreamEvent>> {
     const started = performance.now();
+    const events = await this.timedOpen(request, started, () => this.inner.stream(request, call));
+    return this.timed(events, (event) => event.type === 'delta', request, started);
+  }
+
+  completeWire(request: WireRequest, call: LlmCall): Promise<ChatCompletion> {
+    return this.timedCall(request, () => this.inner.completeWire(request, call));
+  }
+
+  async streamWire(
+    request: WireRequest,
+    call: LlmCall,
+  ): Promise<AsyncIterable<ChatCompletionChunk>> {
+    const started = performance.now();
+    const chunks = await this.timedOpen(request, started, () =>
+      this.inner.streamWire(request, call),
+    );
+    return this.timed(chunks, (chunk) => chunk.choices.length > 0, request, started);
+  }
+
+  private async timedCall<T>(request: { model: string }, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
     try {
-      return this.timed(await this.inner.stream(request, call), request, started);
+      const result = await call();
+      this.observe(request, 'ok', started);
+      return result;
     } catch (error) {
       this.observe(request, outcomeOf(error), started);
       throw error;
     }
   }
 
-  private async *timed(
-    events: AsyncIterable<LlmStreamEvent>,
-    request: LlmRequest,
+  /** A stream that fails to open is a whole request's outcome; one that opens is timed to its end. */
+  private async timedOpen<T>(
+    request: { model: string },
     started: number,
-  ): AsyncGenerator<LlmStreamEvent> {
+    open: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await open();
+    } catch (error) {
+      this.observe(request, outcomeOf(error), started);
+      throw error;
+    }
+  }
+
+  private async *timed<T>(
+    events: AsyncIterable<T>,
+    isContent: (event: T) => boolean,
+    request: { model: string },
+    started: number,
+  ): AsyncGenerator<T> {
     let first = true;
     let outcome = 'aborted';
     try {
       for await (const event of events) {
-        if (first && event.type === 'delta') {
+        if (first && isContent(event)) {
           first = false;
           this.metrics.timeToFirstToken.observe(
             { provider: this.name, model: request.model },
@@ -72,7 +104,7 @@ export class InstrumentedLlmProvider extends LlmProvider {
     }
   }
 
-  private observe(request: LlmRequest, outcome: string, started: number): void {
+  private observe(request: { model: string }, outcome: string, started: number): void {
     this.metrics.llmDuration.observe(
       { provider: this.name, model: request.model, outcome },
       seconds(started),

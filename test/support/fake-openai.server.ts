@@ -45,7 +45,12 @@ export type FakeReply =
     }
   | { kind: 'hang' }
   | { kind: 'reset' }
-  | { kind: 'garbage'; body: string; status?: number; contentType?: string };
+  | { kind: 'garbage'; body: string; status?: number; contentType?: string }
+  /**
+   * OpenAI's bodies as given: `completion` answers a plain request, `chunks` a
+   * stream (each sent as one event, then `[DONE]`), for tool calls and several choices.
+   */
+  | { kind: 'raw'; completion?: object; chunks?: object[] };
 
 export interface RecordedRequest {
   // Tests assert on whatever the gateway sent, so the body stays loosely typed.
@@ -206,6 +211,14 @@ export class FakeOpenAiServer {
         return;
       case 'reset':
         this.destroy(ex);
+        return;
+      case 'raw':
+        if (body.stream !== true) return sendJson(res, 200, reply.completion ?? {});
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+        for (const event of [...(reply.chunks ?? []), '[DONE]']) {
+          res.write(`data: ${typeof event === 'string' ? event : JSON.stringify(event)}\n\n`);
+        }
+        res.end();
         return;
       case 'garbage':
         res.writeHead(reply.status ?? 200, {

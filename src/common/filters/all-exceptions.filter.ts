@@ -2,11 +2,15 @@ import { Catch, Injectable, type ArgumentsHost, type ExceptionFilter } from '@ne
 import type { Request, Response } from 'express';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { RequestAbortedError } from '../../llm/upstream.errors';
+import { openAiErrorBody, speaksOpenAiWire } from '../errors/openai-error-body';
 import { describeError, errorBody } from '../errors/error-response';
 import { requestIdOf } from '../request-context/request-id';
 import { SecretScrubber } from '../logging/secret-scrubber';
 
-/** Shapes every error the same way, whatever raised it; the details go to the log only. */
+/**
+ * Shapes every error the same way, whatever raised it: the contract's shape, or
+ * OpenAI's on the OpenAI-compatible routes. The details go to the log only.
+ */
 @Catch()
 @Injectable()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -31,6 +35,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (problem.retryAfterSeconds !== undefined) {
       res.setHeader('Retry-After', String(problem.retryAfterSeconds));
     }
-    res.status(problem.status).json(errorBody(exception, requestId));
+    res
+      .status(problem.status)
+      .json(
+        speaksOpenAiWire(req.path)
+          ? openAiErrorBody(problem, exception)
+          : errorBody(exception, requestId),
+      );
   }
 }

@@ -5,7 +5,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { tap, type Observable } from 'rxjs';
+import { Observable, tap, type Subscriber } from 'rxjs';
 import type { TokenUsage } from '../../llm/llm.provider';
 import { Metrics } from '../../metrics/metrics';
 import { setLlmLogFields } from '../logging/request-log';
@@ -20,6 +20,21 @@ export interface LlmSpend {
   cached: boolean;
   /** The conversation the answer joined, on routes that keep one. */
   conversationId?: string;
+}
+
+/**
+ * What an LLM route's handler returns: an Observable of what `work` spends,
+ * completing when the answer is sent and failing as `work` fails.
+ */
+export function spending(
+  work: (spent: Subscriber<LlmSpend>) => Promise<void>,
+): Observable<LlmSpend> {
+  return new Observable<LlmSpend>((spent) => {
+    work(spent).then(
+      () => spent.complete(),
+      (error: unknown) => spent.error(error),
+    );
+  });
 }
 
 /**

@@ -14,12 +14,13 @@ function writable(res: ServerResponse): Promise<void> {
 }
 
 /**
- * Sends `events` as Server-Sent Events, one `data:` line each, as they come:
+ * Sends `events` as Server-Sent Events, one `data:` line each (JSON, or a
+ * string as it is, such as OpenAI's `[DONE]`), as they come:
  * nothing is batched, and a slow client holds the producer back. Headers set
  * on the response before (CORS, rate limit, request id) go out with these.
  * Node decides the Connection header, so a client that asked to close gets a closed socket.
  */
-export async function sendEventStream<T extends object>(
+export async function sendEventStream<T extends object | string>(
   res: ServerResponse,
   events: AsyncIterable<T>,
   headers: Record<string, string>,
@@ -40,7 +41,8 @@ export async function sendEventStream<T extends object>(
       clearImmediate(headersAlone);
       if (res.destroyed) break;
       last = event;
-      if (!res.write(`data: ${JSON.stringify(event)}\n\n`)) await writable(res);
+      const data = typeof event === 'string' ? event : JSON.stringify(event);
+      if (!res.write(`data: ${data}\n\n`)) await writable(res);
     }
   } finally {
     clearImmediate(headersAlone);

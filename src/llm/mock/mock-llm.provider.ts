@@ -1,14 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import {
   LlmProvider,
   type LlmCall,
   type LlmCompletion,
   type LlmRequest,
   type LlmStreamEvent,
+  type WireRequest,
 } from '../llm.provider';
+import { plainRequestOf, wireChunksOf, wireCompletionOf } from '../wire-format';
 import { RequestAbortedError } from '../upstream.errors';
 
 const MOCK_MODEL = 'mock';
+/** A wire request may give no max_tokens; the mock's answers are far shorter anyway. */
+const MOCK_MAX_TOKENS = 1000;
 const WORDS_PER_PIECE = 3;
 const PIECE_DELAY_MS = 20;
 /** Chat formats add a few tokens per message around its content. */
@@ -39,6 +44,21 @@ export class MockLlmProvider extends LlmProvider {
 
   stream(request: LlmRequest, { signal }: LlmCall): Promise<AsyncIterable<LlmStreamEvent>> {
     return abortable(signal, () => Promise.resolve(this.pieces(request, signal)));
+  }
+
+  async completeWire(request: WireRequest, call: LlmCall): Promise<ChatCompletion> {
+    return wireCompletionOf(await this.complete(this.plain(request), call));
+  }
+
+  async streamWire(
+    request: WireRequest,
+    call: LlmCall,
+  ): Promise<AsyncIterable<ChatCompletionChunk>> {
+    return wireChunksOf(await this.stream(this.plain(request), call), MOCK_MODEL);
+  }
+
+  private plain(request: WireRequest): LlmRequest {
+    return plainRequestOf(request, { maxTokens: MOCK_MAX_TOKENS });
   }
 
   private async *pieces(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmStreamEvent> {

@@ -13,6 +13,7 @@ import {
   type LlmRequest,
   type LlmStreamEvent,
   type TokenUsage,
+  type WireRequest,
 } from '../llm.provider';
 import { outcomeOf, type LlmAttemptListener } from '../llm-attempt';
 import { withRetries } from '../retry-policy';
@@ -49,6 +50,35 @@ function toParams(request: LlmRequest): ChatCompletionCreateParamsBase {
   };
 }
 
+/**
+ * The provider's chunks, each restarting the attempt's idle deadline. A stream
+ * the SDK ended quietly (on abort) or that stopped before any finish reason
+ * fails: it must not pass for a whole answer.
+ */
+async function* guarded(
+  chunks: AsyncIterable<ChatCompletionChunk>,
+  deadline: AttemptDeadline,
+  callerSignal: AbortSignal,
+): AsyncGenerator<ChatCompletionChunk> {
+  let finished = false;
+  try {
+    for await (const chunk of chunks) {
+      deadline.restart();
+      if (chunk.choices?.some((choice) => choice.finish_reason)) finished = true;
+      yield chunk;
+    }
+  } catch (error) {
+    throw toUpstreamError(error, callerSignal, deadline.expired);
+  } finally {
+    deadline.clear();
+  }
+  if (callerSignal.aborted) throw new RequestAbortedError();
+  if (deadline.expired) throw new UpstreamTimeoutError();
+  if (!finished) {
+    throw new UpstreamError('The LLM provider ended the stream before the answer was complete.');
+  }
+}
+
 /** Any OpenAI-compatible server, through the official SDK with our own retry policy. */
 export class OpenAiLlmProvider extends LlmProvider {
   readonly name = 'openai';
@@ -76,46 +106,55 @@ export class OpenAiLlmProvider extends LlmProvider {
   }
 
   async stream(request: LlmRequest, call: LlmCall): Promise<AsyncIterable<LlmStreamEvent>> {
+    return this.readStream(await this.openStream(toParams(request), call), request.model);
+  }
+
+  completeWire(request: WireRequest, call: LlmCall): Promise<ChatCompletion> {
+    return this.withRetries(call, request.model, async (deadline) => {
+      try {
+        return await this.client.chat.completions.create(
+          { ...request, stream: false },
+          { signal: deadline.signal },
+        );
+      } finally {
+        deadline.clear();
+      }
+    });
+  }
+
+  streamWire(request: WireRequest, call: LlmCall): Promise<AsyncIterable<ChatCompletionChunk>> {
+    return this.openStream(request, call);
+  }
+
+  /** Usage is always asked for: a stream's tokens are counted whether or not its caller wants them. */
+  private async openStream(
+    request: WireRequest,
+    call: LlmCall,
+  ): Promise<AsyncIterable<ChatCompletionChunk>> {
     const { chunks, deadline } = await this.withRetries(call, request.model, async (deadline) => ({
       chunks: await this.client.chat.completions.create(
-        { ...toParams(request), stream: true, stream_options: { include_usage: true } },
+        { ...request, stream: true, stream_options: { include_usage: true } },
         { signal: deadline.signal },
       ),
       deadline,
     }));
-    return this.readStream(chunks, request.model, deadline, call.signal);
+    return guarded(chunks, deadline, call.signal);
   }
 
   private async *readStream(
     chunks: AsyncIterable<ChatCompletionChunk>,
     requestedModel: string,
-    deadline: AttemptDeadline,
-    callerSignal: AbortSignal,
   ): AsyncGenerator<LlmStreamEvent> {
     let model = requestedModel;
-    let finishReason: string | undefined;
+    let finishReason = 'stop';
     let usage: TokenUsage | null = null;
-    try {
-      for await (const chunk of chunks) {
-        deadline.restart();
-        model = chunk.model || model;
-        usage = toUsage(chunk.usage) ?? usage;
-        const choice = chunk.choices?.[0];
-        finishReason = choice?.finish_reason ?? finishReason;
-        const text = choice?.delta?.content;
-        if (text) yield { type: 'delta', text };
-      }
-    } catch (error) {
-      throw toUpstreamError(error, callerSignal, deadline.expired);
-    } finally {
-      deadline.clear();
-    }
-    // The SDK ends a stream quietly on abort: a client gone or an idle timeout, not the answer done.
-    if (callerSignal.aborted) throw new RequestAbortedError();
-    if (deadline.expired) throw new UpstreamTimeoutError();
-    // A stream cut off before the model finished must not pass for a whole answer.
-    if (finishReason === undefined) {
-      throw new UpstreamError('The LLM provider ended the stream before the answer was complete.');
+    for await (const chunk of chunks) {
+      model = chunk.model || model;
+      usage = toUsage(chunk.usage) ?? usage;
+      const choice = chunk.choices?.[0];
+      finishReason = choice?.finish_reason ?? finishReason;
+      const text = choice?.delta?.content;
+      if (text) yield { type: 'delta', text };
     }
     yield { type: 'done', model, finishReason, usage };
   }
