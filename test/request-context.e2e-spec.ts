@@ -101,13 +101,14 @@ describe('request context and service routes', () => {
     expectError(res, 404, 'not_found');
   });
 
-  it('describes the service at GET /', async () => {
+  it('describes the service at GET /, with a link to the playground that is on outside production', async () => {
     const res = await request(sut.url).get('/').expect(200);
 
     expect(res.body).toEqual({
       message: 'llm-chat-api',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       docs: '/docs',
+      playground: '/playground',
     });
   });
 

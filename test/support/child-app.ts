@@ -73,28 +73,43 @@ export async function ensureBuilt(): Promise<void> {
   await withBuildLock(async () => {
     if (isBuildFresh()) return;
     const scratch = mkdtempSync(join(tmpdir(), 'llm-chat-api-tsc-'));
+    const run = (command: string, args: string[]) =>
+      promisify(execFile)(command, args, { cwd: ROOT, timeout: BUILD_TIMEOUT_MS });
     try {
-      await promisify(execFile)(
-        'npx',
-        [
+      // Type errors are the type check's business (tsc still emits); only a missing build stops us.
+      const failures = [
+        await run('npx', [
           'tsc',
           '-p',
           'tsconfig.build.json',
           '--tsBuildInfoFile',
           join(scratch, 'build.tsbuildinfo'),
-        ],
-        { cwd: ROOT, timeout: BUILD_TIMEOUT_MS },
-      ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-        // Type errors are the type check's business (tsc still emits); only a missing build stops us.
-        if (isBuildFresh()) return;
-        throw new Error(
-          `building dist/ failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`,
+        ]).then(
+          () => undefined,
+          (error: BuildError) => error,
+        ),
+        // The playground's page is built apart from the server, for the browser.
+        await run('npm', ['run', 'build:playground']).then(
+          () => undefined,
+          (error: BuildError) => error,
+        ),
+      ];
+      if (!isBuildFresh()) {
+        const details = failures.map((f) =>
+          f ? `${f.message}\n${f.stdout ?? ''}${f.stderr ?? ''}` : '',
         );
-      });
+        throw new Error(`building dist/ failed: ${details.join('\n')}`);
+      }
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
   });
+}
+
+interface BuildError {
+  message: string;
+  stdout?: string;
+  stderr?: string;
 }
 
 /** A TCP port nothing listens on right now. */
