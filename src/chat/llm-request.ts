@@ -3,7 +3,7 @@ import type { Conversation } from '../conversation/conversation.store';
 import type { LlmMessage, LlmRequest } from '../llm/llm.provider';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 
-export type TurnInput = Pick<
+type TurnInput = Pick<
   ChatRequestDto,
   'message' | 'system_prompt' | 'model' | 'temperature' | 'max_tokens'
 >;

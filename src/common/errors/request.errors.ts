@@ -13,14 +13,6 @@ export class MalformedRequestError extends DomainError {
   }
 }
 
-export class PayloadTooLargeError extends DomainError {
-  readonly code = 'payload_too_large';
-
-  constructor(limitBytes: number) {
-    super(`The request body is larger than the limit of ${limitBytes} bytes.`);
-  }
-}
-
 export class UnsupportedMediaTypeError extends DomainError {
   readonly code = 'unsupported_media_type';
 
