@@ -176,3 +176,93 @@ describe('without API_KEYS', () => {
       .expect(200);
   });
 });
+
+describe('every form of API_KEYS entry', () => {
+  let sut: TestApp;
+  const FORMS = {
+    plain: 'plain-key-1',
+    hashed: 'hashed-key-2',
+    named: 'named-key-3',
+    namedHashed: 'named-hashed-key-4',
+  };
+
+  beforeAll(async () => {
+    sut = await startTestApp({
+      ...ROOMY,
+      API_KEYS: [
+        FORMS.plain,
+        `sha256:${sha256Hex(FORMS.hashed)}`,
+        `team-a=${FORMS.named}`,
+        `team-b=sha256:${sha256Hex(FORMS.namedHashed)}`,
+      ].join(','),
+    });
+  });
+  afterAll(() => sut.close());
+
+  const models = () => request(sut.url).get('/api/v1/models');
+
+  it.each(Object.entries(FORMS))(
+    'accepts the %s key by Authorization: Bearer and by X-API-Key',
+    async (_, key) => {
+      await models().set('Authorization', `Bearer ${key}`).expect(200);
+      await models().set('X-API-Key', key).expect(200);
+    },
+  );
+
+  it.each([
+    ['a name', 'team-a'],
+    ['a whole entry', `team-a=${FORMS.named}`],
+    ['a stored hash', sha256Hex(FORMS.hashed)],
+    ['a stored hash with its prefix', `sha256:${sha256Hex(FORMS.hashed)}`],
+    ['a near miss', `${FORMS.named}x`],
+    ['a near miss by case', FORMS.plain.toUpperCase()],
+  ])('refuses %s as a key, by either header', async (_, notAKey) => {
+    expectError(await models().set('Authorization', `Bearer ${notAKey}`), 401, 'unauthorized');
+    expectError(await models().set('X-API-Key', notAKey), 401, 'unauthorized');
+  });
+
+  it("knows a named key by its name: another name's conversation is a 404", async () => {
+    const asA = { Authorization: `Bearer ${FORMS.named}` };
+    const asB = { Authorization: `Bearer ${FORMS.namedHashed}` };
+    const started = await request(sut.url)
+      .post('/api/v1/chat')
+      .set(asA)
+      .send({ message: 'mine' })
+      .expect(200);
+    const id = started.body.conversation_id as string;
+
+    await request(sut.url).get(`/api/v1/conversations/${id}`).set(asA).expect(200);
+    expectError(
+      await request(sut.url).get(`/api/v1/conversations/${id}`).set(asB),
+      404,
+      'not_found',
+    );
+  });
+});
+
+describe('METRICS_TOKEN', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp({ METRICS_TOKEN: 'scrape-token-7' });
+  });
+  afterAll(() => sut.close());
+
+  it('answers 401 to a scrape without the token or with another one', async () => {
+    expectError(await request(sut.url).get('/metrics'), 401, 'unauthorized');
+    expectError(
+      await request(sut.url).get('/metrics').set('Authorization', 'Bearer scrape-token-8'),
+      401,
+      'unauthorized',
+    );
+  });
+
+  it('serves the metrics to a scrape with the token', async () => {
+    const res = await request(sut.url)
+      .get('/metrics')
+      .set('Authorization', 'Bearer scrape-token-7');
+
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('http_requests_total');
+  });
+});

@@ -69,7 +69,7 @@ describe('request logs of the built service', () => {
       OPENAI_BASE_URL: provider.baseUrl,
       OPENAI_MODEL: 'gpt-4o-mini',
       OPENAI_MAX_RETRIES: '0',
-      API_KEYS: CLIENT_KEY,
+      API_KEYS: `team-logs=${CLIENT_KEY}`,
       ENABLE_CACHE: 'false',
       RATE_LIMIT_REQUESTS: '1000',
     });
@@ -167,6 +167,7 @@ describe('request logs of the built service', () => {
       req: { id: REQUEST_ID, method: 'POST', url: '/api/v1/chat' },
       res: { statusCode: 200 },
       route: '/api/v1/chat',
+      client: 'team-logs',
       conversation: expect.stringMatching(/^[0-9a-f-]{36}$/),
       model: 'gpt-4o-mini',
       cached: false,

@@ -3,7 +3,7 @@ import { expectError } from './support/error-shape';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const MODELS = { OPENAI_MODEL: 'gpt-4o-mini', OPENAI_ALLOWED_MODELS: 'gpt-4o,gpt-4o-mini' };
-const PRODUCTION = { NODE_ENV: 'production', LLM_PROVIDER: 'mock' };
+const PRODUCTION = { NODE_ENV: 'production', LLM_PROVIDER: 'mock', AUTH_DISABLED: 'true' };
 
 async function withApp(
   env: Record<string, string>,

@@ -217,7 +217,12 @@ describe('CORS in production without CORS_ORIGINS', () => {
   let sut: TestApp;
 
   beforeAll(async () => {
-    sut = await startTestApp({ ...ROOMY, NODE_ENV: 'production', LLM_PROVIDER: 'mock' });
+    sut = await startTestApp({
+      ...ROOMY,
+      NODE_ENV: 'production',
+      LLM_PROVIDER: 'mock',
+      AUTH_DISABLED: 'true',
+    });
   });
   afterAll(() => sut.close());
 

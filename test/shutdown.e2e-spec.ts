@@ -15,6 +15,7 @@ describe('graceful shutdown of the built service on SIGTERM', () => {
   const startService = (shutdownTimeoutSeconds: number) =>
     startChildApp({
       NODE_ENV: 'production',
+      AUTH_DISABLED: 'true',
       LOG_LEVEL: 'warn',
       OPENAI_API_KEY: 'sk-test-shutdown-provider-key',
       OPENAI_BASE_URL: provider.baseUrl,

@@ -112,7 +112,12 @@ describe('starting the built service (the production start command)', () => {
   it.each<[string, string, Record<string, string>]>([
     ['a port that is not a number', 'PORT', { PORT: 'abc' }],
     ['an unknown provider', 'LLM_PROVIDER', { LLM_PROVIDER: 'bogus' }],
-    ['production without a provider key', 'OPENAI_API_KEY', { NODE_ENV: 'production' }],
+    [
+      'production without a provider key',
+      'OPENAI_API_KEY',
+      { NODE_ENV: 'production', API_KEYS: 'a-key' },
+    ],
+    ['production without API keys', 'API_KEYS', { NODE_ENV: 'production', LLM_PROVIDER: 'mock' }],
     ['a negative rate-limit window', 'RATE_LIMIT_WINDOW', { RATE_LIMIT_WINDOW: '-1' }],
   ])(
     'refuses to start with %s: exits non-zero with one line naming %s',
@@ -169,5 +174,22 @@ describe('starting the built service (the production start command)', () => {
     expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
     // Without OPENAI_API_KEY it runs on the mock provider, and says so.
     expect(exit.output).toMatch(/mock/i);
+  }, 20_000);
+
+  it('starts in production without API keys when AUTH_DISABLED=true, with a warning', async () => {
+    const port = await freePort();
+    const service = start({
+      PORT: String(port),
+      NODE_ENV: 'production',
+      LLM_PROVIDER: 'mock',
+      AUTH_DISABLED: 'true',
+    });
+
+    const res = await waitUntilLive(`http://127.0.0.1:${port}/health/live`, service, 10_000);
+    expect(res.status).toBe(200);
+    service.child.kill('SIGTERM');
+    const exit = await service.exited;
+
+    expect(exit.output).toMatch(/"level":40,.*AUTH_DISABLED=true/);
   }, 20_000);
 });

@@ -274,6 +274,8 @@ export async function startService({
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: 'production',
+      // The benchmark measures the service without keys, as its peers run.
+      AUTH_DISABLED: 'true',
       PORT: String(port),
       OPENAI_API_KEY: 'bench-key',
       OPENAI_BASE_URL: `http://127.0.0.1:${fakePort}/v1`,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerAs } from '@nestjs/config';
-import { toKeyDigest } from '../common/auth/api-key';
+import { parseKeyEntry, splitName } from '../common/auth/api-key';
 import { parseByteSize, secondsToMs } from './env-units';
 import { loadEnvironment } from './validate-environment';
 
@@ -32,8 +32,11 @@ export const appConfig = registerAs('app', () => {
     bodyLimitBytes: parseByteSize(env.BODY_LIMIT),
     trustProxy: env.TRUST_PROXY,
     shutdownTimeoutMs: secondsToMs(env.SHUTDOWN_TIMEOUT),
-    apiKeys,
-    apiKeyDigests: apiKeys.map(toKeyDigest),
+    apiKeys: apiKeys.map(parseKeyEntry),
+    /** What to blank out of log text: each entry's key part. */
+    apiKeySecrets: apiKeys.map((entry) => splitName(entry).secret),
+    authDisabled: env.AUTH_DISABLED,
+    metricsToken: env.METRICS_TOKEN,
     playground: env.PLAYGROUND ?? !isProduction,
   };
 });

@@ -84,7 +84,7 @@ describe('assertValidConfiguration', () => {
   });
 
   it('refuses production without OPENAI_API_KEY, naming OPENAI_API_KEY', () => {
-    useEnv({ NODE_ENV: 'production' });
+    useEnv({ NODE_ENV: 'production', API_KEYS: 'a-key' });
 
     const error = configErrorOf(() => assertValidConfiguration());
 
@@ -93,17 +93,33 @@ describe('assertValidConfiguration', () => {
   });
 
   it('accepts production without a key when LLM_PROVIDER=mock says so on purpose', () => {
-    useEnv({ NODE_ENV: 'production', LLM_PROVIDER: 'mock' });
+    useEnv({ NODE_ENV: 'production', LLM_PROVIDER: 'mock', API_KEYS: 'a-key' });
 
     expect(() => assertValidConfiguration()).not.toThrow();
     expect(llmConfig().provider).toBe('mock');
   });
 
   it('accepts production with a key', () => {
-    useEnv({ NODE_ENV: 'production', OPENAI_API_KEY: 'sk-test-1234567890' });
+    useEnv({ NODE_ENV: 'production', OPENAI_API_KEY: 'sk-test-1234567890', API_KEYS: 'a-key' });
 
     expect(() => assertValidConfiguration()).not.toThrow();
     expect(llmConfig().provider).toBe('openai');
+  });
+
+  it('refuses production without API_KEYS, naming it beside any other bad variable', () => {
+    useEnv({ NODE_ENV: 'production', LLM_PROVIDER: 'mock', PORT: 'abc' });
+
+    const error = configErrorOf(() => assertValidConfiguration());
+
+    expect([...error.variables].sort()).toEqual(['API_KEYS', 'PORT']);
+    expect(error.message).toContain('AUTH_DISABLED=true');
+  });
+
+  it('starts production without API_KEYS when AUTH_DISABLED=true says so on purpose', () => {
+    useEnv({ NODE_ENV: 'production', LLM_PROVIDER: 'mock', AUTH_DISABLED: 'true' });
+
+    expect(() => assertValidConfiguration()).not.toThrow();
+    expect(appConfig()).toMatchObject({ apiKeys: [], authDisabled: true });
   });
 
   it('refuses LLM_PROVIDER=openai without a key, naming OPENAI_API_KEY', () => {
@@ -183,7 +199,8 @@ describe('configuration defaults', () => {
       bodyLimitBytes: 1024 * 1024,
       trustProxy: false,
       apiKeys: [],
-      apiKeyDigests: [],
+      authDisabled: false,
+      metricsToken: undefined,
     });
   });
 
@@ -235,17 +252,22 @@ describe('configuration defaults', () => {
   });
 
   it('allows no cross-origin caller in production unless CORS_ORIGINS says so', () => {
-    useEnv({ NODE_ENV: 'production', LLM_PROVIDER: 'mock' });
+    useEnv({ NODE_ENV: 'production', LLM_PROVIDER: 'mock', AUTH_DISABLED: 'true' });
     expect(appConfig().corsOrigins).toEqual([]);
 
-    useEnv({ NODE_ENV: 'production', LLM_PROVIDER: 'mock', CORS_ORIGINS: 'https://a.example' });
+    useEnv({
+      NODE_ENV: 'production',
+      LLM_PROVIDER: 'mock',
+      AUTH_DISABLED: 'true',
+      CORS_ORIGINS: 'https://a.example',
+    });
     expect(appConfig().corsOrigins).toEqual(['https://a.example']);
   });
 
   it.each(['', ' , '])('reads an API_KEYS of %p as no keys', (raw) => {
     useEnv({ API_KEYS: raw });
 
-    expect(appConfig()).toMatchObject({ apiKeys: [], apiKeyDigests: [] });
+    expect(appConfig()).toMatchObject({ apiKeys: [], apiKeySecrets: [] });
   });
 
   it('reads REDIS_CLUSTER_NODES as hosts and ports', () => {
@@ -264,10 +286,30 @@ describe('configuration defaults', () => {
     expect(cacheConfig().maxBytes).toBe(512 * 1024);
   });
 
-  it('keeps API keys as SHA-256 digests, whether configured plain or hashed', () => {
+  it('keeps API keys as SHA-256 digests with an id, in every form of entry', () => {
     const digestOf = (key: string) => createHash('sha256').update(key).digest('hex');
-    useEnv({ API_KEYS: `key-one, ${digestOf('key-two').toUpperCase()}` });
+    useEnv({
+      API_KEYS: [
+        'key-one',
+        digestOf('key-two').toUpperCase(),
+        `sha256:${digestOf('key-three')}`,
+        'team-a=key-four',
+        `team-b=sha256:${digestOf('key-five')}`,
+        'dGVzdA==',
+      ].join(', '),
+    });
 
-    expect(appConfig().apiKeyDigests).toEqual([digestOf('key-one'), digestOf('key-two')]);
+    expect(
+      appConfig().apiKeys.map(({ id, digest }) => ({ id, digest: digest.toString('hex') })),
+    ).toEqual([
+      { id: digestOf('key-one').slice(0, 16), digest: digestOf('key-one') },
+      { id: digestOf('key-two').slice(0, 16), digest: digestOf('key-two') },
+      { id: digestOf('key-three').slice(0, 16), digest: digestOf('key-three') },
+      { id: 'team-a', digest: digestOf('key-four') },
+      { id: 'team-b', digest: digestOf('key-five') },
+      // Base64 padding is part of a key, not a name.
+      { id: digestOf('dGVzdA==').slice(0, 16), digest: digestOf('dGVzdA==') },
+    ]);
+    expect(appConfig().apiKeySecrets).toContain('key-four');
   });
 });

@@ -33,6 +33,12 @@ export interface ModelPrice {
   output: number;
 }
 
+function whyApiKeysAreRequired(env: EnvironmentVariables): string | undefined {
+  return env.NODE_ENV === 'production' && !env.AUTH_DISABLED
+    ? 'is required in production (set AUTH_DISABLED=true to run without API keys on purpose)'
+    : undefined;
+}
+
 function whyProviderKeyIsRequired(env: EnvironmentVariables): string | undefined {
   if (env.LLM_PROVIDER === 'openai') return 'is required when LLM_PROVIDER=openai';
   if (env.LLM_PROVIDER === undefined && env.NODE_ENV === 'production') {
@@ -76,9 +82,20 @@ export class EnvironmentVariables {
   @IsTrueOrFalse()
   TRUST_PROXY = false;
 
-  @Describe('comma list of keys (or their SHA-256 hex) that may call /api/v1/*; unset: no auth')
+  @Describe(
+    'comma list of `key`, `sha256:<hex>`, `name=key` or `name=sha256:<hex>` that may call /api/v1/* and /v1/*; unset: no auth (refused in production unless AUTH_DISABLED=true)',
+  )
   @CastToList()
+  @RequiredWhen(whyApiKeysAreRequired)
   API_KEYS?: string[];
+
+  @Describe('in production, run without API keys on purpose (logged as a warning at start)')
+  @CastToBoolean()
+  @IsTrueOrFalse()
+  AUTH_DISABLED = false;
+
+  @Describe('when set, `/metrics` needs `Authorization: Bearer <token>`; unset: `/metrics` open')
+  METRICS_TOKEN?: string;
 
   @Describe('serve the chat page at /playground; default `true` unless production')
   @CastToBoolean()

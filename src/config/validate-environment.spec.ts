@@ -245,9 +245,11 @@ describe('validateEnvironment', () => {
 
   describe('the provider key', () => {
     it('is required in production unless LLM_PROVIDER says which provider', () => {
-      const error = expectRejected('OPENAI_API_KEY', '', { NODE_ENV: 'Production' });
+      const error = expectRejected('OPENAI_API_KEY', '', { NODE_ENV: 'Production', API_KEYS: 'k' });
       expect(error.message).toContain('required');
-      expect(() => sut({ NODE_ENV: 'production', LLM_PROVIDER: 'mock' })).not.toThrow();
+      expect(() =>
+        sut({ NODE_ENV: 'production', LLM_PROVIDER: 'mock', API_KEYS: 'k' }),
+      ).not.toThrow();
     });
 
     it('is required when LLM_PROVIDER=openai', () => {
@@ -257,7 +259,11 @@ describe('validateEnvironment', () => {
     });
 
     it('is not asked for when LLM_PROVIDER itself is bad', () => {
-      expectRejected('LLM_PROVIDER', 'bogus', { NODE_ENV: 'production', LLM_PROVIDER: 'bogus' });
+      expectRejected('LLM_PROVIDER', 'bogus', {
+        NODE_ENV: 'production',
+        LLM_PROVIDER: 'bogus',
+        API_KEYS: 'k',
+      });
     });
   });
 });

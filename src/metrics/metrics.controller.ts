@@ -1,12 +1,14 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PublicRoute } from '../common/auth/public-route.decorator';
 import { Metrics } from './metrics';
+import { MetricsTokenGuard } from './metrics-token.guard';
 import { SkipThrottle } from '@nestjs/throttler';
 
 @ApiTags('service')
 @PublicRoute()
 @SkipThrottle()
+@UseGuards(MetricsTokenGuard)
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}

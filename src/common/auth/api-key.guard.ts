@@ -1,9 +1,9 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import type { AllConfig } from '../../config/configuration';
 import { UnauthorizedError } from './auth.errors';
-import { keyIdOf, sha256Hex } from './api-key';
+import { matchKey, type ConfiguredKey } from './api-key';
 import { ANONYMOUS, requestOf, type RequestWithCaller } from './caller';
 import { PUBLIC_ROUTE } from './public-route.decorator';
 
@@ -16,13 +16,20 @@ function presentedKey(req: RequestWithCaller): string | undefined {
 /** With API_KEYS set, every non-public route needs one of them; the caller is then known by key id. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly digests: ReadonlySet<string>;
+  private readonly keys: readonly ConfiguredKey[];
 
   constructor(
     config: ConfigService<AllConfig, true>,
     private readonly reflector: Reflector,
   ) {
-    this.digests = new Set(config.get('app.apiKeyDigests', { infer: true }));
+    const { apiKeys, authDisabled } = config.get('app', { infer: true });
+    this.keys = apiKeys;
+    // Production without keys starts only when AUTH_DISABLED says so; it must not pass unnoticed.
+    if (authDisabled && apiKeys.length === 0) {
+      new Logger(ApiKeyGuard.name).warn(
+        'API keys are off (AUTH_DISABLED=true): anyone who reaches the service can call /api/v1/* and /v1/*',
+      );
+    }
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -31,14 +38,14 @@ export class ApiKeyGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (isPublic || this.digests.size === 0) {
+    if (isPublic || this.keys.length === 0) {
       req.caller = ANONYMOUS;
       return true;
     }
-    const key = presentedKey(req);
-    const digest = key === undefined ? undefined : sha256Hex(key);
-    if (digest === undefined || !this.digests.has(digest)) throw new UnauthorizedError();
-    req.caller = { keyId: keyIdOf(digest) };
+    const presented = presentedKey(req);
+    const key = presented === undefined ? undefined : matchKey(presented, this.keys);
+    if (key === undefined) throw new UnauthorizedError();
+    req.caller = { keyId: key.id };
     return true;
   }
 }

@@ -26,7 +26,7 @@ export class SecretScrubber {
 
   constructor(config: ConfigService<AllConfig, true>) {
     const providerKey = config.get('llm.apiKey', { infer: true });
-    const apiKeys = config.get('app.apiKeys', { infer: true });
+    const apiKeys = config.get('app.apiKeySecrets', { infer: true });
     const providerUrl = config.get('llm.baseUrl', { infer: true });
     this.secrets = [
       ...(providerKey ? [providerKey] : []),
