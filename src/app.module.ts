@@ -18,6 +18,7 @@ import { PlaygroundModule } from './playground/playground.module';
 import { ClientThrottlerGuard } from './rate-limit/client-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
+import { UsageModule } from './usage/usage.module';
 
 @Module({
   imports: [
@@ -27,6 +28,7 @@ import { RedisModule } from './redis/redis.module';
     MetricsModule,
     RedisModule,
     RateLimitModule,
+    UsageModule,
     ChatModule,
     ConversationModule,
     HealthModule,

@@ -18,6 +18,8 @@ import {
   CostTrackingInterceptor,
   type LlmSpend,
 } from '../common/interceptors/cost-tracking.interceptor';
+import { EstimatesSpend } from '../common/interceptors/spend-estimate.decorator';
+import { chatWorstCase } from './chat-spend';
 import { RequestSignal } from '../lifecycle/request-signal.decorator';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
 import { ChatResponder } from './chat-responder';
@@ -60,6 +62,7 @@ const EVENT_STREAM_DESCRIPTION =
   'unsupported_media_type',
   'validation_error',
   'rate_limit_exceeded',
+  'budget_exceeded',
   'upstream_rate_limited',
   'upstream_error',
   'upstream_unavailable',
@@ -67,6 +70,7 @@ const EVENT_STREAM_DESCRIPTION =
   'upstream_timeout',
 )
 @UseInterceptors(CostTrackingInterceptor)
+@EstimatesSpend(chatWorstCase)
 @Controller('api/v1/chat')
 export class ChatController {
   constructor(private readonly responder: ChatResponder) {}

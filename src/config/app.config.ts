@@ -37,6 +37,7 @@ export const appConfig = registerAs('app', () => {
     apiKeySecrets: apiKeys.map((entry) => splitName(entry).secret),
     authDisabled: env.AUTH_DISABLED,
     metricsToken: env.METRICS_TOKEN,
+    keyLimits: env.KEY_LIMITS ?? {},
     playground: env.PLAYGROUND ?? !isProduction,
   };
 });

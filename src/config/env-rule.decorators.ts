@@ -120,6 +120,30 @@ function isModelPricing(value: unknown): boolean {
   });
 }
 
+export const IsKeyLimits = () =>
+  ValidateBy({
+    name: 'isKeyLimits',
+    validator: {
+      validate: isKeyLimits,
+      defaultMessage: () =>
+        'must be a JSON object {"<key name>": {"requests_per_minute", "tokens_per_day", "usd_per_month"}} of positive numbers',
+    },
+  });
+
+const KEY_LIMIT_NAMES = new Set(['requests_per_minute', 'tokens_per_day', 'usd_per_month']);
+
+function isKeyLimits(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value as Record<string, unknown>).every(
+    (limits) =>
+      typeof limits === 'object' &&
+      limits !== null &&
+      Object.entries(limits).every(
+        ([name, limit]) => KEY_LIMIT_NAMES.has(name) && typeof limit === 'number' && limit > 0,
+      ),
+  );
+}
+
 /** Fails, with the reason as the message, while the value is unset and `reasonRequired` gives one. */
 export function RequiredWhen<T extends object>(
   reasonRequired: (object: T) => string | undefined,

@@ -12,6 +12,7 @@ import {
   IsByteSize,
   IsHostPortList,
   IsIntegerIn,
+  IsKeyLimits,
   IsModelPricing,
   IsNumberIn,
   IsOneOf,
@@ -25,6 +26,13 @@ const NODE_ENVIRONMENTS = ['production', 'development', 'test'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LLM_PROVIDER_NAMES = ['openai', 'mock'] as const;
 export type LlmProviderName = (typeof LLM_PROVIDER_NAMES)[number];
+
+/** What one API key may spend, by its name (or digest id); a limit left out does not apply. */
+export interface KeyLimits {
+  requests_per_minute?: number;
+  tokens_per_day?: number;
+  usd_per_month?: number;
+}
 
 export interface ModelPrice {
   /** USD per 1,000 prompt tokens. */
@@ -96,6 +104,14 @@ export class EnvironmentVariables {
 
   @Describe('when set, `/metrics` needs `Authorization: Bearer <token>`; unset: `/metrics` open')
   METRICS_TOKEN?: string;
+
+  @Describe(
+    'JSON by key name: {"team-a": {"requests_per_minute": 60, "tokens_per_day": 200000, "usd_per_month": 50}}',
+  )
+  @CastToJson()
+  @IfSet()
+  @IsKeyLimits()
+  KEY_LIMITS?: Record<string, KeyLimits>;
 
   @Describe('serve the chat page at /playground; default `true` unless production')
   @CastToBoolean()

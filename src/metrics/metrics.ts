@@ -83,15 +83,41 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly keyTokens = new Counter({
+    name: 'llm_key_tokens_total',
+    help: 'Tokens billed by the provider, by API key name (bounded by API_KEYS) and type',
+    labelNames: ['key', 'type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly keyCost = new Counter({
+    name: 'llm_key_cost_usd_total',
+    help: 'Estimated provider cost in USD, by API key name (bounded by API_KEYS)',
+    labelNames: ['key'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  recordUsage(model: string, usage: TokenUsage | null, cost: number | null): void {
+  /** `key`: the API key's name or id, never the key, and only with API_KEYS, which bounds it. */
+  recordUsage(
+    model: string,
+    usage: TokenUsage | null,
+    cost: number | null,
+    key: string | null = null,
+  ): void {
     if (usage) {
       this.tokens.inc({ model, type: 'prompt' }, usage.promptTokens);
       this.tokens.inc({ model, type: 'completion' }, usage.completionTokens);
+      if (key !== null) {
+        this.keyTokens.inc({ key, type: 'prompt' }, usage.promptTokens);
+        this.keyTokens.inc({ key, type: 'completion' }, usage.completionTokens);
+      }
     }
-    if (cost !== null) this.cost.inc({ model }, cost);
+    if (cost === null) return;
+    this.cost.inc({ model }, cost);
+    if (key !== null) this.keyCost.inc({ key }, cost);
   }
 }

@@ -16,10 +16,12 @@ import {
   CostTrackingInterceptor,
   type LlmSpend,
 } from '../common/interceptors/cost-tracking.interceptor';
+import { EstimatesSpend } from '../common/interceptors/spend-estimate.decorator';
 import { RequestSignal } from '../lifecycle/request-signal.decorator';
 import { ModelListDto } from './dto/model-list.dto';
 import { OpenAiCompatResponder } from './openai-compat.responder';
 import { OpenAiCompatService } from './openai-compat.service';
+import { wireWorstCase } from './wire-request';
 
 const OPENAI_ERROR = {
   description:
@@ -52,6 +54,7 @@ export class OpenAiCompatController {
   @Post('chat/completions')
   @HttpCode(200)
   @UseInterceptors(CostTrackingInterceptor)
+  @EstimatesSpend(wireWorstCase)
   @ApiOperation({
     summary: "OpenAI's chat completions: point an OpenAI SDK's baseURL here",
     description:

@@ -1,3 +1,7 @@
+import {
+  promptTokensAtMost,
+  type SpendEstimator,
+} from '../common/interceptors/spend-estimate.decorator';
 import type { WireRequest } from '../llm/llm.provider';
 import { InvalidWireRequestError, ModelNotFoundError } from './openai-compat.errors';
 
@@ -43,3 +47,18 @@ export function isCacheable(request: WireRequest): boolean {
   const deterministic = request.temperature === 0 || request.seed !== undefined;
   return deterministic && request.tools === undefined && request.functions === undefined;
 }
+
+/** A wire request's most: every byte of its messages, and its completion cap (the default when none). */
+export const wireWorstCase: SpendEstimator = (body, defaults) => {
+  const { model, messages, max_tokens, max_completion_tokens } = (body ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const count = Array.isArray(messages) ? messages.length : 0;
+  const cap = [max_completion_tokens, max_tokens].find((value) => typeof value === 'number');
+  return {
+    model: typeof model === 'string' ? model : defaults.model,
+    promptTokens: promptTokensAtMost(JSON.stringify(messages ?? []), count),
+    completionTokens: typeof cap === 'number' ? cap : defaults.maxTokens,
+  };
+};

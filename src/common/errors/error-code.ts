@@ -8,6 +8,7 @@ export const STATUS_BY_ERROR_CODE = {
   unsupported_media_type: 415,
   validation_error: 422,
   rate_limit_exceeded: 429,
+  budget_exceeded: 429,
   upstream_rate_limited: 429,
   internal_error: 500,
   upstream_error: 502,

@@ -7,6 +7,7 @@ const OPENAI_NAMES: Partial<Record<ErrorCode, { type: string; code: string }>> =
   unauthorized: { type: 'invalid_request_error', code: 'invalid_api_key' },
   context_length_exceeded: { type: 'invalid_request_error', code: 'context_length_exceeded' },
   rate_limit_exceeded: { type: 'requests', code: 'rate_limit_exceeded' },
+  budget_exceeded: { type: 'insufficient_quota', code: 'budget_exceeded' },
   upstream_rate_limited: { type: 'requests', code: 'rate_limit_exceeded' },
 };
 
