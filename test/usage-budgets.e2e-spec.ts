@@ -19,27 +19,31 @@ function nextUtcMidnight(): string {
   ).toISOString();
 }
 
-describe('per-key limits from KEY_LIMITS', () => {
-  let provider: FakeOpenAiServer;
-  let sut: TestApp;
-
+/** A service keyed by KEYS in front of a fake provider, for the describe block it is called in. */
+function keyedService(env: Record<string, string>) {
+  const started = {} as { provider: FakeOpenAiServer; sut: TestApp };
   beforeAll(async () => {
-    provider = await FakeOpenAiServer.start();
-    sut = await startTestApp({
-      ...providerEnv(provider.baseUrl),
+    started.provider = await FakeOpenAiServer.start();
+    started.sut = await startTestApp({
+      ...providerEnv(started.provider.baseUrl),
       API_KEYS: KEYS,
-      KEY_LIMITS: JSON.stringify({
-        'team-a': { requests_per_minute: 2, tokens_per_day: 90 },
-      }),
+      ...env,
     });
   });
   afterAll(async () => {
-    await sut.close();
-    await provider.close();
+    await started.sut?.close();
+    await started.provider?.close();
   });
-  beforeEach(() => provider.reset());
+  return started;
+}
+
+describe('per-key limits from KEY_LIMITS', () => {
+  const service = keyedService({
+    KEY_LIMITS: JSON.stringify({ 'team-a': { requests_per_minute: 2, tokens_per_day: 90 } }),
+  });
 
   it("limits one key's requests per minute without touching another key's", async () => {
+    const { sut } = service;
     await request(sut.url).get('/api/v1/models').set(as(KEY_A)).expect(200);
     await request(sut.url).get('/api/v1/models').set(as(KEY_A)).expect(200);
     const third = await request(sut.url).get('/api/v1/models').set(as(KEY_A));
@@ -51,24 +55,13 @@ describe('per-key limits from KEY_LIMITS', () => {
 });
 
 describe('a tokens_per_day budget', () => {
-  let provider: FakeOpenAiServer;
-  let sut: TestApp;
-
-  beforeAll(async () => {
-    provider = await FakeOpenAiServer.start();
-    sut = await startTestApp({
-      ...providerEnv(provider.baseUrl),
-      API_KEYS: KEYS,
-      // One turn's worst case is 2 bytes + 16 framing + max_tokens 50 = 68; it spends 30.
-      KEY_LIMITS: JSON.stringify({ 'team-a': { tokens_per_day: 90 } }),
-    });
-  });
-  afterAll(async () => {
-    await sut.close();
-    await provider.close();
+  // One turn's worst case is 2 bytes + 16 framing + max_tokens 50 = 68; it spends 30.
+  const service = keyedService({
+    KEY_LIMITS: JSON.stringify({ 'team-a': { tokens_per_day: 90 } }),
   });
 
   it('lets the request before it pass and stops the one that would cross it, without calling the provider', async () => {
+    const { sut, provider } = service;
     provider.setDefault({
       kind: 'reply',
       content: 'ok',
@@ -96,25 +89,14 @@ describe('a tokens_per_day budget', () => {
 });
 
 describe('GET /api/v1/usage', () => {
-  let provider: FakeOpenAiServer;
-  let sut: TestApp;
-
-  beforeAll(async () => {
-    provider = await FakeOpenAiServer.start();
-    sut = await startTestApp({
-      ...providerEnv(provider.baseUrl),
-      API_KEYS: KEYS,
-      ENABLE_CACHE: 'true',
-      MODEL_PRICING: JSON.stringify({ 'gpt-4o-mini': { input: 1, output: 2 } }),
-      KEY_LIMITS: JSON.stringify({ 'team-a': { usd_per_month: 50 } }),
-    });
-  });
-  afterAll(async () => {
-    await sut.close();
-    await provider.close();
+  const service = keyedService({
+    ENABLE_CACHE: 'true',
+    MODEL_PRICING: JSON.stringify({ 'gpt-4o-mini': { input: 1, output: 2 } }),
+    KEY_LIMITS: JSON.stringify({ 'team-a': { usd_per_month: 50 } }),
   });
 
   it("sums the provider's usage and the prices, streams included, and counts a cache hit as a request with nothing spent", async () => {
+    const { sut, provider } = service;
     provider.enqueue(
       { kind: 'reply', content: 'json', usage: { prompt_tokens: 11, completion_tokens: 7 } },
       {
@@ -161,10 +143,12 @@ describe('GET /api/v1/usage', () => {
   });
 
   it('answers 401 without a key', async () => {
+    const { sut } = service;
     expectError(await request(sut.url).get('/api/v1/usage'), 401, 'unauthorized');
   });
 
   it('gives the key its own token and cost series, by name', async () => {
+    const { sut } = service;
     const metrics = await request(sut.url).get('/metrics');
 
     expect(metrics.text).toMatch(/llm_key_tokens_total\{key="team-a",type="prompt"\} 16/);
