@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The gateway benchmark of issue 5: the fake provider directly, through a bare
+ * The gateway benchmark: the fake provider directly, through a bare
  * Node proxy, through the Portkey gateway (a peer, installed into
  * bench/peers/portkey on first use; scenarios 1, 2 and 4) and through the
  * service (`dist/main.js`, build it first), side by side and interleaved in

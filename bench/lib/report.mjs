@@ -22,7 +22,7 @@ const serviceRss = (r) => {
 };
 
 /**
- * The issue's targets. Each reads its number from the results; a scenario that
+ * The targets. Each reads its number from the results; a scenario that
  * did not run gives undefined and the check is left out.
  */
 const TARGETS = [
@@ -518,7 +518,7 @@ const markdownTable = (header, rows) =>
   [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 
 /**
- * The issue's targets against Portkey, the peer, with the bare proxy beside them: the table
+ * The targets against Portkey, the peer, with the bare proxy beside them: the table
  * the README shows. Undefined when Portkey did not run.
  *
  * @param {any} results
@@ -579,7 +579,7 @@ function peersTable(results, byId) {
   ];
   return [
     '',
-    "Against the peers (the issue's targets):",
+    'Against the peers (the targets):',
     '',
     markdownTable(['Target', 'Service', 'Portkey', 'Bare proxy', 'Met?'], rows),
   ];

@@ -1,5 +1,5 @@
 /**
- * The six scenarios of issue 5 (1, 2 and 4 with the Portkey gateway beside the
+ * The benchmark's scenarios (1, 2 and 4 with the Portkey gateway beside the
  * service), a seventh with Redis on the path and an eighth that splits the cost
  * of a request between the SDK, Nest and the rest. Each one measures and
  * returns raw numbers; report.mjs turns them into the table and the target checks.
