@@ -88,6 +88,36 @@ describe('a tokens_per_day budget', () => {
   });
 });
 
+describe('a usd_per_month budget', () => {
+  // At $1 / $2 per 1k tokens a turn's worst case is $0.038 (18 prompt, 10 completion); it spends $0.03.
+  const service = keyedService({
+    MODEL_PRICING: JSON.stringify({ 'gpt-4o-mini': { input: 1, output: 2 } }),
+    KEY_LIMITS: JSON.stringify({ 'team-a': { usd_per_month: 0.05 } }),
+  });
+
+  it('stops the request that would cross it until the first of next month', async () => {
+    const { sut, provider } = service;
+    provider.setDefault({
+      kind: 'reply',
+      content: 'ok',
+      usage: { prompt_tokens: 10, completion_tokens: 10 },
+    });
+    const ask = () =>
+      request(sut.url).post('/api/v1/chat').set(as(KEY_A)).send({ message: 'hi', max_tokens: 10 });
+
+    await ask().expect(200);
+    const refused = await ask();
+
+    expectError(refused, 429, 'budget_exceeded', { retry_after: expect.any(Number) });
+    const now = new Date();
+    const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+    expect(refused.body.retry_after).toBeGreaterThanOrEqual(
+      Math.floor((nextMonth - Date.now()) / 1000),
+    );
+    expect(provider.callCount).toBe(1);
+  });
+});
+
 describe('GET /api/v1/usage', () => {
   const service = keyedService({
     ENABLE_CACHE: 'true',
