@@ -85,9 +85,8 @@ export function describeError(error: unknown): ErrorDescription {
   return code === undefined ? INTERNAL : generic(code);
 }
 
-/** The contract's error body. */
-export function errorBody(error: unknown, requestId: string): Record<string, unknown> {
-  const problem = describeError(error);
+/** The contract's error body for an error `describeError` described. */
+export function errorBody(problem: ErrorDescription, requestId: string): Record<string, unknown> {
   return {
     error: problem.error,
     message: problem.message,

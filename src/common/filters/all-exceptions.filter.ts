@@ -40,7 +40,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       .json(
         speaksOpenAiWire(req.path)
           ? openAiErrorBody(problem, exception)
-          : errorBody(exception, requestId),
+          : errorBody(problem, requestId),
       );
   }
 }

@@ -1,6 +1,6 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { errorBody } from '../errors/error-response';
+import { describeError, errorBody } from '../errors/error-response';
 import { MalformedRequestError } from '../errors/request.errors';
 import { newRequestId, requestIdOf } from '../request-context/request-id';
 
@@ -17,7 +17,7 @@ export function answerClientErrors(server: Server): void {
     const inFlight = socket._httpMessage;
     if (socket.writable && !inFlight?.headersSent) {
       const requestId = inFlight?.req ? requestIdOf(inFlight.req) : newRequestId();
-      const body = JSON.stringify(errorBody(new MalformedRequestError(), requestId));
+      const body = JSON.stringify(errorBody(describeError(new MalformedRequestError()), requestId));
       socket.write(
         'HTTP/1.1 400 Bad Request\r\n' +
           'Content-Type: application/json; charset=utf-8\r\n' +
