@@ -57,14 +57,11 @@ export class ChatResponder {
   ): Observable<LlmSpend> {
     return spending(async (spent) => {
       const stream = await this.chat.openStream(request, caller, call);
-      this.metrics.activeStreams.inc();
-      try {
-        await sendEventStream(res, spendingOnLastEvent(stream.events, spent), {
+      await this.metrics.whileStreaming(() =>
+        sendEventStream(res, spendingOnLastEvent(stream.events, spent), {
           'X-Conversation-ID': stream.conversationId,
-        });
-      } finally {
-        this.metrics.activeStreams.dec();
-      }
+        }),
+      );
     });
   }
 

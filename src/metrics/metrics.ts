@@ -101,6 +101,16 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Counts an event stream in `sse_streams_active` for as long as `sending` runs. */
+  async whileStreaming<T>(sending: () => Promise<T>): Promise<T> {
+    this.activeStreams.inc();
+    try {
+      return await sending();
+    } finally {
+      this.activeStreams.dec();
+    }
+  }
+
   /** `key`: the API key's name or id, never the key, and only with API_KEYS, which bounds it. */
   recordUsage(
     model: string,

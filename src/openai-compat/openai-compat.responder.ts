@@ -34,12 +34,7 @@ export class OpenAiCompatResponder {
         return;
       }
       const events = await this.compat.openStream(body, call, (spend) => spent.next(spend));
-      this.metrics.activeStreams.inc();
-      try {
-        await sendEventStream(res, events, {});
-      } finally {
-        this.metrics.activeStreams.dec();
-      }
+      await this.metrics.whileStreaming(() => sendEventStream(res, events, {}));
     });
   }
 }
