@@ -61,43 +61,46 @@ function waitForText(page: Page, selector: string, pattern: RegExp): Promise<str
 const waitForUsage = (page: Page, index: number) =>
   waitForText(page, `#transcript .turn:nth-of-type(${index}) .meta`, /tokens/);
 
-describeInBrowser('The playground page in Chromium', () => {
-  let fake: FakeOpenAiServer;
-  let app: ChildApp;
-  let browser: TestBrowser;
-
+/** The built service in front of a fake provider, and a browser, for the describe block it is called in. */
+function playgroundRig(env: Record<string, string> = {}) {
+  const rig = {} as { fake: FakeOpenAiServer; app: ChildApp; browser: TestBrowser };
   beforeAll(async () => {
     await ensureBuilt();
     await ensurePageBuilt();
-    fake = await FakeOpenAiServer.start();
-    app = await startChildApp(serviceEnv(fake));
-    browser = await launchBrowser();
+    rig.fake = await FakeOpenAiServer.start();
+    rig.app = await startChildApp(serviceEnv(rig.fake, env));
+    rig.browser = await launchBrowser();
   }, START_TIMEOUT_MS);
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await fake?.close();
+    await rig.browser?.close();
+    await rig.app?.stop();
+    await rig.fake?.close();
   });
-  beforeEach(() => fake.reset());
+  return rig;
+}
+
+describeInBrowser('The playground page in Chromium', () => {
+  const rig = playgroundRig();
+  beforeEach(() => rig.fake.reset());
 
   it('shows the first delta while the stream is still open, then the usage line', async () => {
-    fake.enqueue({
+    rig.fake.enqueue({
       kind: 'reply',
       content: 'Hello there world',
       chunks: ['Hello ', 'there ', 'world'],
       holdAfterChunks: 1,
       usage: { prompt_tokens: 7, completion_tokens: 3 },
     });
-    await withPage(browser, 'first delta', async (page) => {
-      await openPage(page, app);
+    await withPage(rig.browser, 'first delta', async (page) => {
+      await openPage(page, rig.app);
 
       await sendMessage(page, 'Say hello');
 
       await waitForText(page, '#transcript .message.assistant', /^Hello $/);
-      expect(fake.heldCount).toBe(1);
+      expect(rig.fake.heldCount).toBe(1);
       expect(await metaOf(page, 0).textContent()).toBe('Streaming…');
       expect(await page.locator('#stop').isEnabled()).toBe(true);
-      fake.release();
+      rig.fake.release();
       const usage = await waitForUsage(page, 1);
       expect(usage).toMatch(
         /^gpt-4o-mini · 10 tokens \(7 in, 3 out\) · \$\d+\.\d{6} · not cached · first token \d+ ms$/,
@@ -108,8 +111,8 @@ describeInBrowser('The playground page in Chromium', () => {
   });
 
   it('sends the settings and keeps a Shift+Enter newline in the message', async () => {
-    await withPage(browser, 'settings', async (page) => {
-      await openPage(page, app);
+    await withPage(rig.browser, 'settings', async (page) => {
+      await openPage(page, rig.app);
       await page.locator('#model').selectOption('gpt-4o');
       await page.locator('#temperature').fill('0.3');
       await page.locator('#max-tokens').fill('50');
@@ -124,7 +127,7 @@ describeInBrowser('The playground page in Chromium', () => {
       expect(await turns(page).nth(0).locator('.message.user').textContent()).toBe(
         'line one\nline two',
       );
-      expect(fake.requests[0]!.body).toMatchObject({
+      expect(rig.fake.requests[0]!.body).toMatchObject({
         model: 'gpt-4o',
         temperature: 0.3,
         max_tokens: 50,
@@ -138,15 +141,15 @@ describeInBrowser('The playground page in Chromium', () => {
   });
 
   it('keeps the conversation across turns, as the API shows, and reopens it by id after a reload', async () => {
-    await withPage(browser, 'conversation', async (page) => {
-      await openPage(page, app);
+    await withPage(rig.browser, 'conversation', async (page) => {
+      await openPage(page, rig.app);
       await sendMessage(page, 'first question');
       await waitForUsage(page, 1);
       await sendMessage(page, 'second question');
       await waitForUsage(page, 2);
       const id = (await page.locator('#conversation-id').textContent())!;
 
-      const stored = (await (await fetch(`${app.url}/api/v1/conversations/${id}`)).json()) as {
+      const stored = (await (await fetch(`${rig.app.url}/api/v1/conversations/${id}`)).json()) as {
         messages: { role: string; content: string }[];
       };
       const expected = [
@@ -174,25 +177,25 @@ describeInBrowser('The playground page in Chromium', () => {
       expect(shown).toEqual(expected);
       await sendMessage(page, 'third question');
       await waitForUsage(page, 3);
-      expect(fake.requests.at(-1)!.body.messages).toHaveLength(5);
+      expect(rig.fake.requests.at(-1)!.body.messages).toHaveLength(5);
     });
   });
 
   it('stops a stream with Stop, and the provider sees its request cancelled', async () => {
-    fake.enqueue({
+    rig.fake.enqueue({
       kind: 'reply',
       content: 'one two',
       chunks: ['one ', 'two'],
       holdAfterChunks: 1,
     });
-    await withPage(browser, 'stop', async (page) => {
-      await openPage(page, app);
+    await withPage(rig.browser, 'stop', async (page) => {
+      await openPage(page, rig.app);
       await sendMessage(page, 'count');
       await waitForText(page, '#transcript .message.assistant', /^one $/);
 
       await page.locator('#stop').click();
 
-      await fake.waitFor(() => fake.abortCount === 1, 5000);
+      await rig.fake.waitFor(() => rig.fake.abortCount === 1, 5000);
       await waitForText(page, '#transcript .meta', /^Stopped/);
       expect(await answerOf(page, 0).textContent()).toBe('one ');
       expect(await page.locator('#send').isEnabled()).toBe(true);
@@ -200,9 +203,9 @@ describeInBrowser('The playground page in Chromium', () => {
   });
 
   it('shows a 429 in plain words with when to retry', async () => {
-    fake.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '30' } });
-    await withPage(browser, '429', async (page) => {
-      await openPage(page, app);
+    rig.fake.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '30' } });
+    await withPage(rig.browser, '429', async (page) => {
+      await openPage(page, rig.app);
 
       await sendMessage(page, 'hello');
 
@@ -215,14 +218,14 @@ describeInBrowser('The playground page in Chromium', () => {
   });
 
   it('renders an answer holding HTML as text: no element made, no script run', async () => {
-    fake.enqueue({ kind: 'reply', content: XSS, chunks: ['<img src=x ', 'onerror=alert(1)>'] });
-    await withPage(browser, 'xss', async (page) => {
+    rig.fake.enqueue({ kind: 'reply', content: XSS, chunks: ['<img src=x ', 'onerror=alert(1)>'] });
+    await withPage(rig.browser, 'xss', async (page) => {
       const dialogs: string[] = [];
       page.on('dialog', (dialog) => {
         dialogs.push(dialog.message());
         void dialog.dismiss();
       });
-      await openPage(page, app);
+      await openPage(page, rig.app);
 
       await sendMessage(page, XSS);
 
@@ -236,9 +239,9 @@ describeInBrowser('The playground page in Chromium', () => {
   });
 
   it("fits a phone's width: nothing scrolls sideways", async () => {
-    await withPage(browser, 'phone', async (page) => {
+    await withPage(rig.browser, 'phone', async (page) => {
       await page.setViewportSize({ width: 360, height: 740 });
-      await openPage(page, app);
+      await openPage(page, rig.app);
 
       await sendMessage(page, 'x'.repeat(400));
 
@@ -252,26 +255,11 @@ describeInBrowser('The playground page in Chromium', () => {
 
 describeInBrowser('The playground page with API keys on', () => {
   const KEY = 'browser-test-key';
-  let fake: FakeOpenAiServer;
-  let app: ChildApp;
-  let browser: TestBrowser;
-
-  beforeAll(async () => {
-    await ensureBuilt();
-    await ensurePageBuilt();
-    fake = await FakeOpenAiServer.start();
-    app = await startChildApp(serviceEnv(fake, { API_KEYS: KEY }));
-    browser = await launchBrowser();
-  }, START_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await fake?.close();
-  });
+  const rig = playgroundRig({ API_KEYS: KEY });
 
   it('asks for the key, sends it as a bearer token, and keeps it in sessionStorage only', async () => {
-    await withPage(browser, 'api key', async (page) => {
-      await page.goto(`${app.url}/playground`);
+    await withPage(rig.browser, 'api key', async (page) => {
+      await page.goto(`${rig.app.url}/playground`);
       await waitForText(page, '#error', /A valid API key is required/);
 
       await page.locator('#api-key').fill(KEY);
@@ -286,7 +274,7 @@ describeInBrowser('The playground page with API keys on', () => {
       ).toBe(KEY);
       expect(await page.evaluate<number>('localStorage.length')).toBe(0);
       expect(page.url()).not.toContain(KEY);
-      expect(fake.requests[0]!.headers.authorization).toBe('Bearer test-provider-key');
+      expect(rig.fake.requests[0]!.headers.authorization).toBe('Bearer test-provider-key');
       await page.reload();
       await page.locator('#model option').first().waitFor({ state: 'attached' });
       expect(await page.locator('#api-key').inputValue()).toBe(KEY);
