@@ -540,28 +540,36 @@ function peersTable(results, byId) {
   const rps = (r) => num(r.rps, 0);
   /** @param {any} r */
   const cpu = (r) => `${num(r.cpuMicrosPerRequest, 0)} µs`;
+  /**
+   * A target measured on one group of runs: the service (and its ratio to Portkey), Portkey, the proxy.
+   * @param {string} label @param {any} r @param {(t: any) => string} cell
+   * @param {string} field @param {(ratio: any) => string} ratio @param {string} id
+   */
+  const measured = (label, r, cell, field, ratio, id) => [
+    label,
+    `${of(r, 'service', cell)} (${ratio(ofPortkey(r, field))})`,
+    of(r, 'portkey', cell),
+    of(r, 'proxy', cell),
+    mark(byId.get(id)),
+  ];
   const rows = [
-    [
-      'req/s, JSON, 50 conn: ≥ 2× Portkey',
-      `${of(json, 'service', rps)} (${times(ofPortkey(json, 'rps'))})`,
-      of(json, 'portkey', rps),
-      of(json, 'proxy', rps),
-      mark(byId.get('rps_vs_portkey')),
-    ],
-    [
+    measured('req/s, JSON, 50 conn: ≥ 2× Portkey', json, rps, 'rps', times, 'rps_vs_portkey'),
+    measured(
       'streams/s, SSE, 50 conn: ≥ 1.3× Portkey',
-      `${of(sse, 'service', rps)} (${times(ofPortkey(sse, 'rps'))})`,
-      of(sse, 'portkey', rps),
-      of(sse, 'proxy', rps),
-      mark(byId.get('streams_vs_portkey')),
-    ],
-    [
+      sse,
+      rps,
+      'rps',
+      times,
+      'streams_vs_portkey',
+    ),
+    measured(
       "CPU per request, JSON, 50 conn: ≤ 50% of Portkey's",
-      `${of(json, 'service', cpu)} (${pct(ofPortkey(json, 'cpuMicrosPerRequest'))})`,
-      of(json, 'portkey', cpu),
-      of(json, 'proxy', cpu),
-      mark(byId.get('cpu_vs_portkey')),
-    ],
+      json,
+      cpu,
+      'cpuMicrosPerRequest',
+      pct,
+      'cpu_vs_portkey',
+    ),
     [
       'added p50 over direct, 1 conn: ≤ 0.6 ms',
       `${signed(added?.service)} ms`,
