@@ -2,7 +2,7 @@ import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { CacheConfig } from '../config/cache.config';
-import type { RedisConnection } from '../redis/redis.connection';
+import type { CacheRedisConnection } from './cache-redis.connection';
 
 /** How long a cache read may wait for a connection KeyvRedis opens itself (a cluster not yet found). */
 const REDIS_CONNECT_TIMEOUT_MS = 1000;
@@ -41,11 +41,11 @@ export function memoryTier({ maxEntries, maxBytes }: CacheConfig): Keyv {
 }
 
 /**
- * The tier every replica shares, on the service's one Redis connection, keys
- * under `${REDIS_KEY_PREFIX}cache:`. While Redis is away a read is a miss and
- * a write a no-op: KeyvRedis reports failures as 'error' events, never throws.
+ * The tier every replica shares, on the cache's Redis connection, keys under
+ * `${REDIS_KEY_PREFIX}cache:`. While Redis is away a read is a miss and a
+ * write a no-op: KeyvRedis reports failures as 'error' events, never throws.
  */
-export function redisTier(connection: RedisConnection): Keyv | undefined {
+export function redisTier(connection: CacheRedisConnection): Keyv | undefined {
   if (!connection.client) return undefined;
   const namespace = `${connection.keyPrefix}cache`;
   const store = new KeyvRedis(connection.client, {

@@ -12,8 +12,8 @@ import {
   type WireRequest,
 } from '../llm/llm.provider';
 import { Metrics } from '../metrics/metrics';
-import { RedisConnection } from '../redis/redis.connection';
 import { withinReplyDeadline } from '../redis/reply-deadline';
+import { CacheRedisConnection } from './cache-redis.connection';
 import { memoryTier, redisTier } from './cache-tiers';
 import { InFlightCalls } from './in-flight-calls';
 import { responseCacheKey, wireResponseCacheKey } from './response-cache-key';
@@ -54,7 +54,7 @@ export class ResponseCache {
   constructor(
     config: ConfigService<AllConfig, true>,
     llm: LlmProvider,
-    redis: RedisConnection,
+    redis: CacheRedisConnection,
     private readonly metrics: Metrics,
   ) {
     this.settings = config.get('cache', { infer: true });

@@ -9,6 +9,8 @@ export const cacheConfig = registerAs('cache', () => {
     ttlMs: secondsToMs(env.CACHE_TTL),
     maxEntries: env.CACHE_MAX_ENTRIES,
     maxBytes: parseByteSize(env.CACHE_MAX_BYTES),
+    /** The shared tier's own Redis; unset: it lives on the state Redis (REDIS_URL). */
+    redisUrl: env.CACHE_REDIS_URL,
   };
 });
 

@@ -37,12 +37,13 @@ interface Connected {
   isReady: () => boolean;
 }
 
+/** A standalone client that fails fast like the shared one; not yet connected. */
+export function standaloneClient(url: string): RedisClientType {
+  return createClient({ url, ...NODE_OPTIONS, commandOptions: COMMAND_OPTIONS });
+}
+
 function standalone(url: string): Connected {
-  const client: RedisClientType = createClient({
-    url,
-    ...NODE_OPTIONS,
-    commandOptions: COMMAND_OPTIONS,
-  });
+  const client = standaloneClient(url);
   return { client, isReady: () => client.isReady };
 }
 
@@ -61,7 +62,7 @@ function cluster(nodes: readonly { host: string; port: number }[]): Connected {
 }
 
 /** A socket error's code, else the error's class: node-redis names few of its errors. */
-function reasonOf(error: unknown): string | undefined {
+export function reasonOf(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
   return (error as NodeJS.ErrnoException).code ?? error.constructor.name;
 }

@@ -159,14 +159,18 @@ export class RedisTestServer {
   private constructor(
     private server: RedisProcess,
     private readonly dir: string,
+    private readonly args: string[],
   ) {}
 
-  static async start(opts: { port?: number } = {}): Promise<RedisTestServer> {
+  /** `args` are further redis-server options, such as `['--maxmemory', '2mb']`. */
+  static async start(opts: { port?: number; args?: string[] } = {}): Promise<RedisTestServer> {
     const dir = await mkdtemp(join(tmpdir(), 'redis-test-'));
+    const args = opts.args ?? [];
     try {
       return new RedisTestServer(
-        await RedisProcess.start(opts.port ?? (await freePort()), dir),
+        await RedisProcess.start(opts.port ?? (await freePort()), dir, args),
         dir,
+        args,
       );
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
@@ -182,6 +186,11 @@ export class RedisTestServer {
     return `redis://${HOST}:${this.port}`;
   }
 
+  /** redis-cli's output for one command against this server. */
+  cli(...args: string[]): Promise<string> {
+    return this.server.cli(...args);
+  }
+
   async stop(): Promise<void> {
     await this.server.stop();
     await rm(this.dir, { recursive: true, force: true });
@@ -191,7 +200,7 @@ export class RedisTestServer {
   async restart(): Promise<void> {
     await this.server.stop();
     await mkdir(this.dir, { recursive: true });
-    this.server = await RedisProcess.start(this.port, this.dir);
+    this.server = await RedisProcess.start(this.port, this.dir, this.args);
   }
 }
 
