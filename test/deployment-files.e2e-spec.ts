@@ -67,6 +67,7 @@ interface Kustomization {
 }
 
 interface ComposeService {
+  command?: string[];
   environment?: Record<string, string> | string[];
   ports?: (string | { target: number })[];
   depends_on?: Record<string, { condition: string }>;
@@ -139,11 +140,27 @@ function containerPort(mapping: string | { target: number }): number {
   return Number(mapping.split('/')[0]?.split(':').at(-1));
 }
 
-function composeEnvironmentNames(service: ComposeService): string[] {
+function composeEnvironment(service: ComposeService): Record<string, string> {
   const environment = service.environment ?? {};
-  return Array.isArray(environment)
-    ? environment.map((entry) => entry.split('=')[0] ?? '')
-    : Object.keys(environment);
+  if (!Array.isArray(environment)) return environment;
+  return Object.fromEntries(
+    environment.map((entry) => [entry.split('=')[0] ?? '', entry.split('=').slice(1).join('=')]),
+  );
+}
+
+/** The compose service that the app's Redis URL `variable` points at. */
+function composeRedisFor(variable: string): { name: string; service: ComposeService } {
+  const url = composeEnvironment(composeService('app'))[variable];
+  if (url === undefined) throw new Error(`docker-compose.yml's app does not set ${variable}`);
+  const name = new URL(url).hostname;
+  return { name, service: composeService(name) };
+}
+
+/** The value after `option` in a redis-server command line. */
+function redisOption(service: ComposeService, option: string): string | undefined {
+  const command = service.command ?? [];
+  const at = command.indexOf(option);
+  return at < 0 ? undefined : command[at + 1];
 }
 
 /** The body of the nginx block that starts with `header {`, braces balanced. */
@@ -295,6 +312,23 @@ describe('docker compose', () => {
     expect(composeService('app').depends_on?.redis?.condition).toBe('service_healthy');
   });
 
+  it('keeps state on a Redis that never evicts, persisted', () => {
+    const { service } = composeRedisFor('REDIS_URL');
+
+    expect(redisOption(service, '--maxmemory-policy')).toBe('noeviction');
+    expect(redisOption(service, '--appendonly')).toBe('yes');
+  });
+
+  it('puts the response cache on a Redis of its own that evicts least recently used entries', () => {
+    const state = composeRedisFor('REDIS_URL');
+    const cache = composeRedisFor('CACHE_REDIS_URL');
+
+    expect(cache.name).not.toBe(state.name);
+    expect(redisOption(cache.service, '--maxmemory-policy')).toBe('allkeys-lru');
+    expect(redisOption(cache.service, '--maxmemory')).toEqual(expect.any(String));
+    expect(composeService('app').depends_on?.[cache.name]?.condition).toBe('service_healthy');
+  });
+
   it('runs nginx only under the production profile', () => {
     expect(composeService('nginx').profiles).toEqual(['production']);
   });
@@ -327,7 +361,7 @@ describe('environment variables in deployment files', () => {
       'deploy/k8s/secret.example.yaml',
       () => Object.keys(k8sManifest<SecretTemplate>('secret.example.yaml').stringData),
     ],
-    ['docker-compose.yml', () => composeEnvironmentNames(composeService('app'))],
+    ['docker-compose.yml', () => Object.keys(composeEnvironment(composeService('app')))],
   ])('%s sets only known configuration variables', (_file, names: () => string[]) => {
     const unknown = names().filter((name) => !known.has(name));
 
@@ -338,12 +372,29 @@ describe('environment variables in deployment files', () => {
     const { stringData } = k8sManifest<SecretTemplate>('secret.example.yaml');
 
     expect(Object.keys(stringData)).toEqual(
-      expect.arrayContaining(['OPENAI_API_KEY', 'REDIS_URL', 'API_KEYS']),
+      expect.arrayContaining(['OPENAI_API_KEY', 'REDIS_URL', 'CACHE_REDIS_URL', 'API_KEYS']),
     );
     for (const value of Object.values(stringData)) {
       expect(value).not.toMatch(REAL_LOOKING_KEY);
       expect(value).toContain('replace-me');
     }
+  });
+});
+
+describe('the Kubernetes Redis settings', () => {
+  it('put the response cache on a Redis apart from the state Redis', () => {
+    const { stringData } = k8sManifest<SecretTemplate>('secret.example.yaml');
+    const hostOf = (variable: string) => new URL(stringData[variable] ?? '').host;
+
+    expect(hostOf('CACHE_REDIS_URL')).not.toBe(hostOf('REDIS_URL'));
+  });
+
+  it('are explained in deploy/k8s/README.md: state Redis noeviction, cache Redis LRU', () => {
+    const notes = readText('deploy', 'k8s', 'README.md');
+
+    expect(notes).toContain('noeviction');
+    expect(notes).toContain('CACHE_REDIS_URL');
+    expect(notes).toContain('allkeys-lru');
   });
 });
 
