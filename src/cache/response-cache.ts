@@ -58,7 +58,8 @@ export class ResponseCache {
     private readonly metrics: Metrics,
   ) {
     this.settings = config.get('cache', { infer: true });
-    this.provider = `${llm.name}:${config.get('llm.baseUrl', { infer: true }) ?? 'default'}`;
+    const upstreams = config.get('llm.upstreams', { infer: true });
+    this.provider = `${llm.name}:${upstreams.map(({ baseUrl }) => baseUrl ?? 'default').join(',')}`;
     this.memory = memoryTier(this.settings);
     this.shared = redisTier(redis);
     this.tiers = createCache({

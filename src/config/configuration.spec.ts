@@ -207,8 +207,9 @@ describe('configuration defaults', () => {
   it('applies the documented provider defaults, on the mock provider without a key', () => {
     expect(llmConfig()).toMatchObject({
       provider: 'mock',
-      apiKey: undefined,
-      baseUrl: undefined,
+      upstreams: [{ name: 'default', baseUrl: undefined, apiKey: undefined, weight: 1 }],
+      fallbackModels: [],
+      circuit: { threshold: 5, cooldownMs: 30_000, probeLeaseMs: 30_000 },
       defaultModel: 'gpt-4o-mini',
       allowedModels: ['gpt-4o-mini'],
       temperature: 0.7,
@@ -236,7 +237,10 @@ describe('configuration defaults', () => {
   it('chooses the openai provider when a key is set', () => {
     useEnv({ OPENAI_API_KEY: 'sk-test-1234567890' });
 
-    expect(llmConfig()).toMatchObject({ provider: 'openai', apiKey: 'sk-test-1234567890' });
+    expect(llmConfig()).toMatchObject({
+      provider: 'openai',
+      upstreams: [{ name: 'default', apiKey: 'sk-test-1234567890' }],
+    });
   });
 
   it('always allows the default model alongside OPENAI_ALLOWED_MODELS', () => {

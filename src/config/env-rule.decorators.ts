@@ -120,6 +120,46 @@ function isModelPricing(value: unknown): boolean {
   });
 }
 
+export const IsUpstreamList = () =>
+  ValidateBy({
+    name: 'isUpstreamList',
+    validator: {
+      validate: isUpstreamList,
+      defaultMessage: () =>
+        'must be a JSON list of {"name", "base_url" (http or https), "api_key_env", "models" (optional list), "weight" (optional, more than 0)} with distinct names',
+    },
+  });
+
+const UPSTREAM_FIELDS = new Set(['name', 'base_url', 'api_key_env', 'models', 'weight']);
+const TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function isUpstream(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const entry = value as Record<string, unknown>;
+  const { name, base_url, api_key_env, models, weight } = entry;
+  return (
+    Object.keys(entry).every((field) => UPSTREAM_FIELDS.has(field)) &&
+    typeof name === 'string' &&
+    TOKEN.test(name) &&
+    typeof base_url === 'string' &&
+    ['http:', 'https:'].includes(protocolOf(base_url)) &&
+    typeof api_key_env === 'string' &&
+    VARIABLE_NAME.test(api_key_env) &&
+    (models === undefined ||
+      (Array.isArray(models) &&
+        models.length > 0 &&
+        models.every((model) => typeof model === 'string' && model !== ''))) &&
+    (weight === undefined || (typeof weight === 'number' && Number.isFinite(weight) && weight > 0))
+  );
+}
+
+function isUpstreamList(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length === 0 || !value.every(isUpstream)) return false;
+  const names = value.map((entry) => (entry as { name: string }).name);
+  return new Set(names).size === names.length;
+}
+
 export const IsKeyLimits = () =>
   ValidateBy({
     name: 'isKeyLimits',

@@ -18,6 +18,7 @@ import {
   IsOneOf,
   IsSeconds,
   IsTrueOrFalse,
+  IsUpstreamList,
   IsUrlWithProtocol,
   RequiredWhen,
 } from './env-rule.decorators';
@@ -34,6 +35,17 @@ export interface KeyLimits {
   usd_per_month?: number;
 }
 
+/** One OpenAI-compatible deployment; its key is read from the variable `api_key_env` names. */
+export interface UpstreamEntry {
+  name: string;
+  base_url: string;
+  api_key_env: string;
+  /** The models it serves; absent: every model. */
+  models?: string[];
+  /** Its share of calls among the upstreams serving a model; default 1. */
+  weight?: number;
+}
+
 export interface ModelPrice {
   /** USD per 1,000 prompt tokens. */
   input: number;
@@ -48,6 +60,7 @@ function whyApiKeysAreRequired(env: EnvironmentVariables): string | undefined {
 }
 
 function whyProviderKeyIsRequired(env: EnvironmentVariables): string | undefined {
+  if (env.LLM_UPSTREAMS !== undefined) return undefined;
   if (env.LLM_PROVIDER === 'openai') return 'is required when LLM_PROVIDER=openai';
   if (env.LLM_PROVIDER === undefined && env.NODE_ENV === 'production') {
     return 'is required in production (set LLM_PROVIDER=mock to run the mock provider on purpose)';
@@ -171,6 +184,30 @@ export class EnvironmentVariables {
   @IsNumberIn({ min: 0 })
   OPENAI_RETRY_BASE_DELAY = 0.5;
 
+  @Describe(
+    "ordered comma list of models tried when the requested one fails with a retryable error after its retries (never after a stream's first content)",
+  )
+  @CastToList()
+  LLM_FALLBACK_MODELS?: string[];
+
+  @Describe(
+    'JSON list `[{"name", "base_url", "api_key_env", "models": [...], "weight"}]` of OpenAI-compatible deployments, each key read from the variable `api_key_env` names; unset: one upstream, `default`, from OPENAI_BASE_URL/OPENAI_API_KEY',
+  )
+  @CastToJson()
+  @IfSet()
+  @IsUpstreamList()
+  LLM_UPSTREAMS?: UpstreamEntry[];
+
+  @Describe('consecutive retryable failures that open an upstream+model circuit')
+  @CastToInteger()
+  @IsIntegerIn({ min: 1 })
+  CIRCUIT_FAILURES = 5;
+
+  @Describe('seconds an open circuit is skipped before one probe call is let through')
+  @CastToNumber()
+  @IsSeconds()
+  CIRCUIT_COOLDOWN = 30;
+
   @Describe('JSON {"model": {"input": usd_per_1k, "output": usd_per_1k}} over the built-in table')
   @CastToJson()
   @IfSet()
@@ -181,6 +218,13 @@ export class EnvironmentVariables {
   @IfSet()
   @IsUrlWithProtocol(['redis:', 'rediss:'])
   REDIS_URL?: string;
+
+  @Describe(
+    'a separate Redis for the response cache, run with an LRU eviction policy so the state Redis can run `noeviction`; unset: the cache shares REDIS_URL',
+  )
+  @IfSet()
+  @IsUrlWithProtocol(['redis:', 'rediss:'])
+  CACHE_REDIS_URL?: string;
 
   @Describe('namespace of every Redis key')
   REDIS_KEY_PREFIX = 'llmchat:';

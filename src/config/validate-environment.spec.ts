@@ -267,3 +267,56 @@ describe('validateEnvironment', () => {
     });
   });
 });
+
+describe('LLM_UPSTREAMS', () => {
+  const upstream = (overrides: object = {}) => ({
+    name: 'primary',
+    base_url: 'https://llm.internal.example/v1',
+    api_key_env: 'PRIMARY_KEY',
+    ...overrides,
+  });
+  const withUpstreams = (list: unknown, extra: Record<string, string> = {}) =>
+    sut({ LLM_UPSTREAMS: JSON.stringify(list), PRIMARY_KEY: 'sk-primary', ...extra });
+
+  it('accepts deployments whose key variables are set, and then needs no OPENAI_API_KEY', () => {
+    const env = withUpstreams([upstream({ models: ['gpt-4o-mini'], weight: 3 })], {
+      NODE_ENV: 'production',
+      AUTH_DISABLED: 'true',
+    });
+
+    expect(env.LLM_UPSTREAMS).toEqual([upstream({ models: ['gpt-4o-mini'], weight: 3 })]);
+  });
+
+  it.each([
+    ['not a list', { name: 'primary' }],
+    ['an empty list', []],
+    ['a name with a colon', [upstream({ name: 'pri:mary' })]],
+    ['two upstreams of one name', [upstream(), upstream()]],
+    ['a base_url that is not http(s)', [upstream({ base_url: 'ftp://x' })]],
+    ['a weight of 0', [upstream({ weight: 0 })]],
+    ['an empty models list', [upstream({ models: [] })]],
+    ['a key in the JSON', [upstream({ api_key: 'sk-inline' })]],
+  ])('refuses %s', (_, list) => {
+    const error = configErrorOf(() => withUpstreams(list));
+
+    expect(error.variables).toEqual(['LLM_UPSTREAMS']);
+  });
+
+  it('names a key variable that is not set, never a value', () => {
+    const error = configErrorOf(() =>
+      sut({ LLM_UPSTREAMS: JSON.stringify([upstream({ api_key_env: 'MISSING_KEY' })]) }),
+    );
+
+    expect(error.message).toBe(
+      'LLM_UPSTREAMS names key variables that are not set: MISSING_KEY (upstream primary)',
+    );
+  });
+
+  it('names a model a request may ask for, or fall back to, that no upstream serves', () => {
+    const error = configErrorOf(() =>
+      withUpstreams([upstream({ models: ['gpt-4o-mini'] })], { LLM_FALLBACK_MODELS: 'gpt-4o' }),
+    );
+
+    expect(error.message).toBe('LLM_UPSTREAMS serves none of these models: gpt-4o');
+  });
+});

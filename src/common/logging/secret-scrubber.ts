@@ -25,13 +25,11 @@ export class SecretScrubber {
   private readonly secrets: readonly string[];
 
   constructor(config: ConfigService<AllConfig, true>) {
-    const providerKey = config.get('llm.apiKey', { infer: true });
-    const apiKeys = config.get('app.apiKeySecrets', { infer: true });
-    const providerUrl = config.get('llm.baseUrl', { infer: true });
+    const upstreams = config.get('llm.upstreams', { infer: true });
     this.secrets = [
-      ...(providerKey ? [providerKey] : []),
-      ...apiKeys,
-      ...(providerUrl ? hostsOf(providerUrl) : []),
+      ...upstreams.flatMap(({ apiKey }) => (apiKey ? [apiKey] : [])),
+      ...config.get('app.apiKeySecrets', { infer: true }),
+      ...upstreams.flatMap(({ baseUrl }) => (baseUrl ? hostsOf(baseUrl) : [])),
     ];
   }
 
