@@ -173,6 +173,11 @@ describe('request logs of the built service', () => {
       cached: false,
       tokens: 18,
       responseTime: expect.any(Number),
+      upstream: 'default',
+      upstream_ms: expect.any(Number),
+      attempts: [
+        { upstream: 'default', model: 'gpt-4o-mini', outcome: 'ok', ms: expect.any(Number) },
+      ],
     });
   });
 
@@ -206,6 +211,7 @@ describe('request logs of the built service', () => {
     expect(attempts.filter((line) => line.req?.id === REQUEST_ID)).toEqual([]);
     expect(attempts).toEqual([
       expect.objectContaining({
+        upstream: 'default',
         model: 'gpt-4o-mini',
         attempt: 1,
         outcome: 'upstream_unavailable',
@@ -221,6 +227,13 @@ describe('request logs of the built service', () => {
     );
 
     expect(attempts).toEqual([expect.objectContaining({ outcome: 'upstream_unavailable' })]);
+    expect(requestLines(LATE_BODY_REQUEST_ID)).toEqual([
+      expect.objectContaining({
+        attempts: [
+          expect.objectContaining({ upstream: 'default', outcome: 'upstream_unavailable' }),
+        ],
+      }),
+    ]);
   });
 
   it('writes no request line for the liveness probes that waited for the service to start', () => {

@@ -395,7 +395,7 @@ describe('the OpenAI-compatible API, through the official openai SDK', () => {
       kind: 'reply',
       content: 'cut short',
       chunks: ['cut ', 'short'],
-      failAfterChunks: 1,
+      closeAfterChunks: 1,
     });
     const stream = await client.chat.completions.create({
       model: 'gpt-4o-mini',

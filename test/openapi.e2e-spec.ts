@@ -238,8 +238,22 @@ describe('OpenAPI document and Swagger UI', () => {
       cost_estimate: { type: 'number' },
     });
     expect(Object.keys(ok?.headers ?? {})).toEqual(
-      expect.arrayContaining(['X-Conversation-ID', 'X-Cache']),
+      expect.arrayContaining(['X-Conversation-ID', 'X-Cache', 'X-LLM-Upstream', 'X-Upstream-Time']),
     );
+  });
+
+  it('describes provider failover and each of its variables', () => {
+    const description = (doc.info as { description?: string }).description ?? '';
+
+    for (const variable of [
+      'LLM_UPSTREAMS',
+      'LLM_FALLBACK_MODELS',
+      'CIRCUIT_FAILURES',
+      'CIRCUIT_COOLDOWN',
+    ]) {
+      expect(description).toContain(`\`${variable}\``);
+    }
+    expect(description).toContain('503 `upstream_unavailable` with `Retry-After`');
   });
 
   it('documents stream: true answers and the stream route as events, not as the JSON answer', () => {

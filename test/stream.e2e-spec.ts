@@ -186,15 +186,22 @@ describe('POST /api/v1/chat/stream', () => {
     expect(rest.at(-1)).toMatchObject({ finished: true, finish_reason: 'stop' });
   });
 
-  it('sends the response headers before any delta while the provider has not sent content yet', async () => {
+  it("holds the response headers until the provider's first content, so a failure before it can still go elsewhere", async () => {
     provider.enqueue({ ...ONE_TWO_THREE, holdAfterChunks: 0 });
 
-    const res = await stream({ message: 'think first' });
+    let answered = false;
+    const response = stream({ message: 'think first' }).then((res) => {
+      answered = true;
+      return res;
+    });
+    await provider.waitFor(() => provider.heldCount === 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(answered).toBe(false);
+    provider.release();
 
+    const res = await response;
     expect(res.status).toBe(200);
     expect(res.headers.get('x-conversation-id')).toMatch(UUID);
-    expect(provider.heldCount).toBe(1);
-    provider.release();
     expect(deltasOf(parseSse(await res.text())).join('')).toBe('one two three');
   });
 

@@ -60,6 +60,7 @@ export class ChatResponder {
       await this.metrics.whileStreaming(() =>
         sendEventStream(res, spendingOnLastEvent(stream.events, spent), {
           'X-Conversation-ID': stream.conversationId,
+          ...call.trace?.headers(),
         }),
       );
     });
@@ -77,6 +78,7 @@ export class ChatResponder {
       res.status(200).set({
         'X-Conversation-ID': body.conversation_id,
         'X-Cache': body.cached ? 'HIT' : 'MISS',
+        ...call.trace?.headers(),
         ...(!historySaved && { 'X-History-Saved': 'false' }),
       });
       res.json(body);

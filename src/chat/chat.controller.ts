@@ -21,6 +21,8 @@ import {
 import { EstimatesSpend } from '../common/interceptors/spend-estimate.decorator';
 import { chatWorstCase } from './chat-spend';
 import { RequestSignal } from '../lifecycle/request-signal.decorator';
+import type { UpstreamTrace } from '../llm/upstream-trace';
+import { RequestUpstreamTrace } from '../llm/upstream-trace.decorator';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
 import { ChatResponder } from './chat-responder';
 import { ChatRequestDto } from './dto/chat-request.dto';
@@ -40,6 +42,18 @@ const FIRST_TURN = {
         max_tokens: 500,
       },
     },
+  },
+};
+
+/** Set when a provider was called (not on a cache hit). */
+const UPSTREAM_HEADERS = {
+  'X-LLM-Upstream': {
+    description: 'the upstream (LLM_UPSTREAMS name) that answered',
+    schema: { type: 'string' },
+  },
+  'X-Upstream-Time': {
+    description: 'seconds spent waiting on providers, all attempts; at most X-Process-Time',
+    schema: { type: 'string' },
   },
 };
 
@@ -85,6 +99,7 @@ export class ChatController {
     headers: {
       'X-Conversation-ID': { schema: { type: 'string', format: 'uuid' } },
       'X-Cache': { schema: { type: 'string', enum: ['HIT', 'MISS'] } },
+      ...UPSTREAM_HEADERS,
     },
     content: {
       'application/json': { schema: { $ref: getSchemaPath(ChatResponseDto) } },
@@ -95,9 +110,10 @@ export class ChatController {
     @Body() request: ChatRequestDto,
     @CurrentCaller() caller: Caller,
     @RequestSignal() signal: AbortSignal,
+    @RequestUpstreamTrace() trace: UpstreamTrace,
     @Res() res: Response,
   ): Observable<LlmSpend> {
-    return this.responder.reply(request, caller, { signal }, res);
+    return this.responder.reply(request, caller, { signal, trace }, res);
   }
 
   @Post('stream')
@@ -107,15 +123,19 @@ export class ChatController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description: `${EVENT_STREAM_DESCRIPTION} Header X-Conversation-ID.`,
-    headers: { 'X-Conversation-ID': { schema: { type: 'string', format: 'uuid' } } },
+    headers: {
+      'X-Conversation-ID': { schema: { type: 'string', format: 'uuid' } },
+      ...UPSTREAM_HEADERS,
+    },
     content: { 'text/event-stream': { schema: { $ref: getSchemaPath(ChatStreamEventDto) } } },
   })
   stream(
     @Body() request: ChatRequestDto,
     @CurrentCaller() caller: Caller,
     @RequestSignal() signal: AbortSignal,
+    @RequestUpstreamTrace() trace: UpstreamTrace,
     @Res() res: Response,
   ): Observable<LlmSpend> {
-    return this.responder.stream(request, caller, { signal }, res);
+    return this.responder.stream(request, caller, { signal, trace }, res);
   }
 }

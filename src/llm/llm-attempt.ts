@@ -3,6 +3,7 @@ import { RequestAbortedError } from './upstream.errors';
 
 /** One HTTP attempt at the provider; a request with retries makes several. */
 export interface LlmAttempt {
+  upstream: string;
   model: string;
   /** 1 for the first attempt. */
   attempt: number;

@@ -4,6 +4,7 @@ import type {
   ChatCompletionCreateParamsBase,
 } from 'openai/resources/chat/completions';
 import type { LlmProviderName } from '../config/llm.config';
+import type { UpstreamTrace } from './upstream-trace';
 
 /** A request in OpenAI's own wire format, as the OpenAI-compatible route takes it; unknown fields ride along. */
 export type WireRequest = Omit<ChatCompletionCreateParamsBase, 'stream' | 'stream_options'>;
@@ -38,9 +39,10 @@ export interface LlmCompletion {
 export type LlmStreamEvent =
   { type: 'delta'; text: string } | ({ type: 'done' } & Omit<LlmCompletion, 'content'>);
 
-/** What a provider call is made for: the signal that stops it. */
+/** What a provider call is made for: the signal that stops it, and where it reports what it did. */
 export interface LlmCall {
   signal: AbortSignal;
+  trace?: UpstreamTrace;
 }
 
 /**
@@ -53,8 +55,9 @@ export abstract class LlmProvider {
   abstract complete(request: LlmRequest, call: LlmCall): Promise<LlmCompletion>;
 
   /**
-   * Resolves once the provider has accepted the request, so a refusal is still
-   * an ordinary error; the iterable then yields deltas and ends with one `done`.
+   * Resolves once the provider has sent the first piece of the answer, so a
+   * failure before it is still an ordinary error (retried, or sent elsewhere);
+   * the iterable then yields deltas and ends with one `done`.
    */
   abstract stream(request: LlmRequest, call: LlmCall): Promise<AsyncIterable<LlmStreamEvent>>;
 

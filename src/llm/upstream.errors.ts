@@ -51,3 +51,14 @@ export class RequestAbortedError extends Error {
     this.name = 'RequestAbortedError';
   }
 }
+
+/** Every upstream that could serve the request has its circuit open. */
+export class CircuitOpenError extends DomainError {
+  readonly code = 'upstream_unavailable';
+  override readonly retryAfterSeconds: number;
+
+  constructor(retryAfterMs: number) {
+    super('Every LLM upstream for this model is failing; try again later.');
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  }
+}

@@ -10,6 +10,7 @@ interface Line {
 }
 
 const attemptOf = (overrides: Partial<LlmAttempt>): LlmAttempt => ({
+  upstream: 'default',
   model: 'gpt-4o-mini',
   attempt: 1,
   outcome: 'ok',
@@ -42,6 +43,7 @@ describe('LlmCallRecorder', () => {
         level: 'debug',
         message: 'provider call',
         fields: {
+          upstream: 'default',
           model: 'gpt-4o-mini',
           attempt: 1,
           outcome: 'ok',

@@ -15,11 +15,11 @@ export class LlmCallRecorder {
     @InjectPinoLogger('LlmProvider') private readonly logger: PinoLogger,
   ) {}
 
-  readonly record = ({ model, attempt, outcome, durationMs }: LlmAttempt): void => {
+  readonly record = ({ upstream, model, attempt, outcome, durationMs }: LlmAttempt): void => {
     this.metrics.providerCalls.inc({ model, status: outcome });
     const level = outcome === 'ok' && attempt === 1 ? 'debug' : 'info';
     this.logger[level](
-      { model, attempt, outcome, latencyMs: Math.round(durationMs) },
+      { upstream, model, attempt, outcome, latencyMs: Math.round(durationMs) },
       'provider call',
     );
   };

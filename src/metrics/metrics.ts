@@ -3,6 +3,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { TokenUsage } from '../llm/llm.provider';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+// What the service adds to a call is counted in tenths of a millisecond and up.
+const OVERHEAD_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5,
+];
 
 /**
  * Every metric the service exports, on a registry of its own (so two apps in
@@ -94,6 +98,28 @@ export class Metrics {
     name: 'llm_key_cost_usd_total',
     help: 'Estimated provider cost in USD, by API key name (bounded by API_KEYS)',
     labelNames: ['key'] as const,
+    registers: [this.registry],
+  });
+
+  readonly fallbacks = new Counter({
+    name: 'llm_fallbacks_total',
+    help: 'Requests sent on to a fallback model after the requested one failed, by both models',
+    labelNames: ['from_model', 'to_model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly circuitOpen = new Gauge({
+    name: 'llm_circuit_open',
+    help: "An upstream+model circuit breaker's state: 1 open (or probing), 0 closed",
+    labelNames: ['upstream', 'model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly gatewayOverhead = new Histogram({
+    name: 'llm_gateway_overhead_seconds',
+    help: "Time of LLM routes' requests not spent waiting on providers, by route",
+    labelNames: ['route'] as const,
+    buckets: OVERHEAD_BUCKETS,
     registers: [this.registry],
   });
 

@@ -18,6 +18,8 @@ import {
 } from '../common/interceptors/cost-tracking.interceptor';
 import { EstimatesSpend } from '../common/interceptors/spend-estimate.decorator';
 import { RequestSignal } from '../lifecycle/request-signal.decorator';
+import type { UpstreamTrace } from '../llm/upstream-trace';
+import { RequestUpstreamTrace } from '../llm/upstream-trace.decorator';
 import { ModelListDto } from './dto/model-list.dto';
 import { OpenAiCompatResponder } from './openai-compat.responder';
 import { OpenAiCompatService } from './openai-compat.service';
@@ -91,9 +93,10 @@ export class OpenAiCompatController {
     @Body() body: Record<string, unknown>,
     @CurrentCaller() caller: Caller,
     @RequestSignal() signal: AbortSignal,
+    @RequestUpstreamTrace() trace: UpstreamTrace,
     @Res() res: Response,
   ): Observable<LlmSpend> {
-    return this.responder.reply(body, caller, { signal }, res);
+    return this.responder.reply(body, caller, { signal, trace }, res);
   }
 
   @Get('models')

@@ -29,12 +29,12 @@ export class OpenAiCompatResponder {
         spent.next(spend);
         res
           .status(200)
-          .set('X-Cache', spend.cached ? 'HIT' : 'MISS')
+          .set({ 'X-Cache': spend.cached ? 'HIT' : 'MISS', ...call.trace?.headers() })
           .json(completion);
         return;
       }
       const events = await this.compat.openStream(body, call, (spend) => spent.next(spend));
-      await this.metrics.whileStreaming(() => sendEventStream(res, events, {}));
+      await this.metrics.whileStreaming(() => sendEventStream(res, events, { ...call.trace?.headers() }));
     });
   }
 }

@@ -13,8 +13,9 @@ export interface TestApp {
 }
 
 /**
- * Quiet and fast-retrying; the cache and the rate limit stay out of the way
- * unless a test turns them on, since most tests count provider calls.
+ * Quiet and fast-retrying; the cache, the rate limit and the circuit breaker
+ * stay out of the way unless a test turns them on, since most tests count
+ * provider calls.
  */
 const TEST_DEFAULTS: Record<string, string> = {
   NODE_ENV: 'test',
@@ -22,6 +23,7 @@ const TEST_DEFAULTS: Record<string, string> = {
   OPENAI_RETRY_BASE_DELAY: '0.001',
   ENABLE_CACHE: 'false',
   RATE_LIMIT_REQUESTS: '1000000',
+  CIRCUIT_FAILURES: '1000000',
 };
 
 /**

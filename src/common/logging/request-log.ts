@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Response } from 'express';
 import { callerOf } from '../auth/caller';
 import { routeOf } from '../request-context/route-of';
+import { existingUpstreamTrace } from '../../llm/upstream-trace';
 
 /** What an LLM answer adds to its request's log line. */
 export interface LlmLogFields {
@@ -25,6 +26,7 @@ export function withRequestFields(req: IncomingMessage, res: ServerResponse, lin
     route: routeOf(req),
     client: callerOf(req).keyId ?? (req as { ip?: string }).ip,
     ...(res as ResponseWithFields).locals?.llm,
+    ...existingUpstreamTrace(res)?.logFields(),
   };
 }
 

@@ -8,7 +8,12 @@ const JSON_DOCUMENT_PATH = 'openapi.json';
 const YAML_DOCUMENT_PATH = 'docs-yaml';
 
 const DESCRIPTION =
-  'Chat with an LLM over REST and Server-Sent Events, with conversation memory, response caching and rate limiting.';
+  'Chat with an LLM over REST and Server-Sent Events, with conversation memory, response caching and rate limiting.' +
+  '\n\nProvider failover: a call goes to the upstreams of `LLM_UPSTREAMS` that serve its model, by weight; on a retryable failure ' +
+  '(429, 5xx, timeout, connection) after its retries it moves to the next upstream, then to the models of `LLM_FALLBACK_MODELS` in order ' +
+  '(a stream only before its first content). An upstream+model that fails `CIRCUIT_FAILURES` times in a row is skipped for `CIRCUIT_COOLDOWN` seconds, then probed once. ' +
+  'When nothing is left to try the answer is 503 `upstream_unavailable` with `Retry-After`. ' +
+  'Answers name the model that answered in `model`, the upstream in `X-LLM-Upstream`, and the seconds spent waiting on providers in `X-Upstream-Time`.';
 const PLAYGROUND_LINK = ' Try it in the browser: [/playground](/playground).';
 
 /** Swagger UI at /docs and the OpenAPI document at /openapi.json, generated from the DTOs. */

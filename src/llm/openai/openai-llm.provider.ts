@@ -6,6 +6,7 @@ import type {
 } from 'openai/resources/chat/completions';
 import type { LlmConfig } from '../../config/llm.config';
 import { AttemptDeadline } from '../attempt-deadline';
+import { untilFirstContent } from '../first-content';
 import {
   LlmProvider,
   type LlmCall,
@@ -20,7 +21,10 @@ import { withRetries } from '../retry-policy';
 import { RequestAbortedError, UpstreamError, UpstreamTimeoutError } from '../upstream.errors';
 import { toUpstreamError } from './openai-error.mapper';
 
-type RetrySettings = Pick<LlmConfig, 'maxRetries' | 'retryBaseDelayMs' | 'timeoutMs'>;
+type AttemptSettings = Pick<LlmConfig, 'maxRetries' | 'retryBaseDelayMs' | 'timeoutMs'> & {
+  /** The upstream this provider calls, as its attempts are reported. */
+  upstream: string;
+};
 
 function toUsage(usage: ChatCompletion['usage'] | null | undefined): TokenUsage | null {
   return usage
@@ -79,13 +83,22 @@ async function* guarded(
   }
 }
 
+/** A chunk that carries part of the answer, not just the role or the usage. */
+function hasContent(chunk: ChatCompletionChunk): boolean {
+  return chunk.choices.some(
+    ({ delta, finish_reason }) =>
+      Boolean(delta?.content || delta?.tool_calls?.length || delta?.refusal) ||
+      finish_reason !== null,
+  );
+}
+
 /** Any OpenAI-compatible server, through the official SDK with our own retry policy. */
 export class OpenAiLlmProvider extends LlmProvider {
   readonly name = 'openai';
 
   constructor(
     private readonly client: OpenAI,
-    private readonly settings: RetrySettings,
+    private readonly settings: AttemptSettings,
     private readonly onAttempt: LlmAttemptListener,
   ) {
     super();
@@ -126,19 +139,21 @@ export class OpenAiLlmProvider extends LlmProvider {
     return this.openStream(request, call);
   }
 
-  /** Usage is always asked for: a stream's tokens are counted whether or not its caller wants them. */
-  private async openStream(
+  /**
+   * Usage is always asked for: a stream's tokens are counted whether or not its
+   * caller wants them. A stream that fails before its first content is retried.
+   */
+  private openStream(
     request: WireRequest,
     call: LlmCall,
   ): Promise<AsyncIterable<ChatCompletionChunk>> {
-    const { chunks, deadline } = await this.withRetries(call, request.model, async (deadline) => ({
-      chunks: await this.client.chat.completions.create(
+    return this.withRetries(call, request.model, async (deadline) => {
+      const chunks = await this.client.chat.completions.create(
         { ...request, stream: true, stream_options: { include_usage: true } },
         { signal: deadline.signal },
-      ),
-      deadline,
-    }));
-    return guarded(chunks, deadline, call.signal);
+      );
+      return untilFirstContent(guarded(chunks, deadline, call.signal), hasContent);
+    });
   }
 
   private async *readStream(
@@ -172,6 +187,7 @@ export class OpenAiLlmProvider extends LlmProvider {
         const started = performance.now();
         const report = (outcome: string) =>
           this.onAttempt({
+            upstream: this.settings.upstream,
             model,
             attempt: attemptNumber,
             outcome,
