@@ -18,6 +18,9 @@ const CONTRACT_METRICS = [
   'cache_requests_total',
   'rate_limited_total',
   'sse_streams_active',
+  'llm_fallbacks_total',
+  'llm_circuit_open',
+  'llm_gateway_overhead_seconds',
 ];
 const DEFAULT_PROCESS_METRICS = ['process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes'];
 
