@@ -299,4 +299,42 @@ describe('Provider failover', () => {
       expect(await ready(second)).toBe(200);
     });
   });
+
+  describe('while Redis is down', () => {
+    let outage: RedisTestServer;
+    let sut: TestApp;
+
+    beforeAll(async () => {
+      outage = await RedisTestServer.start();
+      sut = await startTestApp({
+        ...upstreamsEnv(primary, backup),
+        OPENAI_MODEL: 'gpt-4o-mini',
+        OPENAI_MAX_RETRIES: '0',
+        CIRCUIT_FAILURES: '2',
+        CIRCUIT_COOLDOWN: '30',
+        REDIS_URL: outage.url,
+      });
+      await outage.stop();
+    });
+    afterAll(() => sut.close());
+
+    it('keeps the breaker in this process: the failing upstream is still skipped, and no request waits on Redis', async () => {
+      primary.setDefault(UNAVAILABLE);
+
+      for (const message of ['one', 'two', 'three']) {
+        const started = Date.now();
+        const res = await request(sut.url).post('/api/v1/chat').send({ message });
+        expect(res.status).toBe(200);
+        expect(res.headers['x-llm-upstream']).toBe('backup');
+        expect(Date.now() - started).toBeLessThan(500);
+      }
+      expect(primary.callCount).toBe(2);
+      expect(
+        valueOf(await metricsOf(sut), 'llm_circuit_open', {
+          upstream: 'primary',
+          model: 'gpt-4o-mini',
+        }),
+      ).toBe(1);
+    });
+  });
 });
