@@ -250,6 +250,7 @@ describe('OpenAPI document and Swagger UI', () => {
       'LLM_FALLBACK_MODELS',
       'CIRCUIT_FAILURES',
       'CIRCUIT_COOLDOWN',
+      'CACHE_REDIS_URL',
     ]) {
       expect(description).toContain(`\`${variable}\``);
     }

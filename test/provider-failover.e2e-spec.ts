@@ -286,13 +286,17 @@ describe('Provider failover', () => {
       primary.setDefault(UNAVAILABLE);
       backup.setDefault(UNAVAILABLE);
       for (const message of ['one', 'two']) {
-        expectError(await chat(first, message), 503, 'upstream_unavailable');
+        const failed = await chat(first, message);
+        expectError(failed, 503, 'upstream_unavailable');
+        expect(failed.headers['x-llm-upstream']).toBe('backup');
+        expect(Number(failed.headers['x-upstream-time'])).toBeGreaterThan(0);
       }
       const calls = primary.callCount + backup.callCount;
 
       const res = await chat(first, 'nothing left');
 
       expectError(res, 503, 'upstream_unavailable', { retry_after: 1 });
+      expect(res.headers['x-llm-upstream']).toBeUndefined();
       expect(res.headers['retry-after']).toBe('1');
       expect(primary.callCount + backup.callCount).toBe(calls);
       expect(await ready(first)).toBe(200);

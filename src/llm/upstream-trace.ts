@@ -11,6 +11,7 @@ export interface UpstreamAttempt {
 
 /** What a request's provider calls did: who answered, and how long it waited on providers in all. */
 export class UpstreamTrace {
+  /** The upstream called last: the one that answered, or the last to fail. */
   upstream: string | undefined;
   waitedMs = 0;
   readonly attempts: UpstreamAttempt[] = [];
@@ -25,7 +26,7 @@ export class UpstreamTrace {
     }
   }
 
-  /** Headers of an answer that called a provider; seconds rounded down, so never above X-Process-Time. */
+  /** Headers of a response that called a provider; seconds rounded down, so never above X-Process-Time. */
   headers(): Record<string, string> {
     if (this.upstream === undefined) return {};
     return {

@@ -2,6 +2,7 @@ import { Catch, Injectable, type ArgumentsHost, type ExceptionFilter } from '@ne
 import type { Request, Response } from 'express';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { RequestAbortedError } from '../../llm/upstream.errors';
+import { existingUpstreamTrace } from '../../llm/upstream-trace';
 import { openAiErrorBody, speaksOpenAiWire } from '../errors/openai-error-body';
 import { describeError, errorBody } from '../errors/error-response';
 import { requestIdOf } from '../request-context/request-id';
@@ -35,6 +36,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (problem.retryAfterSeconds !== undefined) {
       res.setHeader('Retry-After', String(problem.retryAfterSeconds));
     }
+    // A provider's failure says which upstream failed last and how long it was waited on.
+    res.set(existingUpstreamTrace(res)?.headers() ?? {});
     res
       .status(problem.status)
       .json(

@@ -13,7 +13,8 @@ const DESCRIPTION =
   '(429, 5xx, timeout, connection) after its retries it moves to the next upstream, then to the models of `LLM_FALLBACK_MODELS` in order ' +
   '(a stream only before its first content). An upstream+model that fails `CIRCUIT_FAILURES` times in a row is skipped for `CIRCUIT_COOLDOWN` seconds, then probed once. ' +
   'When nothing is left to try the answer is 503 `upstream_unavailable` with `Retry-After`. ' +
-  'Answers name the model that answered in `model`, the upstream in `X-LLM-Upstream`, and the seconds spent waiting on providers in `X-Upstream-Time`.';
+  'Answers name the model that answered in `model`, the upstream in `X-LLM-Upstream`, and the seconds spent waiting on providers in `X-Upstream-Time`. ' +
+  'With `CACHE_REDIS_URL` cached answers live in a Redis of their own, which may evict them.';
 const PLAYGROUND_LINK = ' Try it in the browser: [/playground](/playground).';
 
 /** Swagger UI at /docs and the OpenAPI document at /openapi.json, generated from the DTOs. */

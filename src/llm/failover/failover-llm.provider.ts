@@ -126,10 +126,10 @@ export class FailoverLlmProvider extends LlmProvider {
         outcome,
         ms: performance.now() - started,
       });
+    if (trace) trace.upstream = upstream.name;
     try {
       const result = await (trace ? trace.waitOn(work) : work());
       report('ok');
-      if (trace) trace.upstream = upstream.name;
       this.breaker.succeeded(upstream.name, model);
       return result;
     } catch (error) {
