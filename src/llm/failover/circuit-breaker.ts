@@ -33,6 +33,9 @@ function labelsOf(pair: string): { upstream: string; model: string } {
  */
 export class CircuitBreaker implements OnModuleInit, OnModuleDestroy {
   private readonly view = new Map<string, CircuitState>();
+  /** When each pair last changed here, counted in changes, so an older snapshot cannot undo it. */
+  private readonly changedAt = new Map<string, number>();
+  private changes = 0;
   private readonly store: RedisCircuitStore | undefined;
   private syncTimer: NodeJS.Timeout | undefined;
 
@@ -72,7 +75,7 @@ export class CircuitBreaker implements OnModuleInit, OnModuleDestroy {
       (store) => store.claimProbe(pair),
       () => claimProbe(state, this.settings, Date.now()),
     );
-    this.update(pair, claim.state);
+    this.record(pair, claim.state);
     return claim.claimed
       ? { go: true, probe: isTripped(claim.state, this.settings) }
       : { go: false, waitMs: waitLeft(claim.state, this.settings, Date.now()) };
@@ -82,7 +85,7 @@ export class CircuitBreaker implements OnModuleInit, OnModuleDestroy {
   succeeded(upstream: string, model: string): void {
     const pair = pairOf(upstream, model);
     if (this.stateOf(pair).failures === 0) return;
-    this.update(pair, CLOSED);
+    this.record(pair, CLOSED);
     void this.inStore(
       (store) => store.close(pair),
       () => undefined,
@@ -96,7 +99,7 @@ export class CircuitBreaker implements OnModuleInit, OnModuleDestroy {
       (store) => store.fail(pair),
       () => afterFailure(this.stateOf(pair), this.settings, Date.now()),
     );
-    this.update(pair, state);
+    this.record(pair, state);
     return Math.max(0, state.openUntil - Date.now());
   }
 
@@ -105,7 +108,7 @@ export class CircuitBreaker implements OnModuleInit, OnModuleDestroy {
     const pair = pairOf(upstream, model);
     const state = this.stateOf(pair);
     if (state.probeUntil === 0) return;
-    this.update(pair, { ...state, probeUntil: 0 });
+    this.record(pair, { ...state, probeUntil: 0 });
     void this.inStore(
       (store) => store.releaseProbe(pair),
       () => undefined,
@@ -114,6 +117,11 @@ export class CircuitBreaker implements OnModuleInit, OnModuleDestroy {
 
   private stateOf(pair: string): CircuitState {
     return this.view.get(pair) ?? CLOSED;
+  }
+
+  private record(pair: string, state: CircuitState): void {
+    this.changedAt.set(pair, ++this.changes);
+    this.update(pair, state);
   }
 
   private update(pair: string, state: CircuitState): void {
@@ -137,9 +145,13 @@ export class CircuitBreaker implements OnModuleInit, OnModuleDestroy {
 
   private async sync(): Promise<void> {
     if (!this.store) return;
+    const asked = this.changes;
     const states = await this.store.snapshot().catch(() => undefined);
     if (!states) return;
-    for (const pair of this.view.keys()) if (!states.has(pair)) this.update(pair, CLOSED);
-    for (const [pair, state] of states) this.update(pair, state);
+    const stale = (pair: string) => (this.changedAt.get(pair) ?? 0) > asked;
+    for (const pair of this.view.keys()) {
+      if (!states.has(pair) && !stale(pair)) this.update(pair, CLOSED);
+    }
+    for (const [pair, state] of states) if (!stale(pair)) this.update(pair, state);
   }
 }
