@@ -10,7 +10,7 @@ import {
   type CircuitSettings,
   type CircuitState,
 } from './circuit-rules';
-import { RedisCircuitStore } from './redis-circuit-store';
+import { RedisCircuitStore } from './redis-circuit.store';
 
 /** How often a replica reads the fleet's breakers: the lag before it skips a circuit another one opened. */
 const SYNC_INTERVAL_MS = 1000;
