@@ -16,14 +16,16 @@ export class UpstreamTrace {
   waitedMs = 0;
   readonly attempts: UpstreamAttempt[] = [];
 
-  /** Times `work` as waiting on a provider. */
-  async waitOn<T>(work: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      this.waitedMs += performance.now() - started;
-    }
+  /** An upstream's try, all of it time spent waiting on a provider. */
+  record(attempt: UpstreamAttempt): void {
+    this.upstream = attempt.upstream;
+    this.waitedMs += attempt.ms;
+    this.attempts.push(attempt);
+  }
+
+  /** A committed stream's wait for the provider's next piece. */
+  waited(ms: number): void {
+    this.waitedMs += ms;
   }
 
   /** Headers of a response that called a provider; seconds rounded down, so never above X-Process-Time. */

@@ -29,7 +29,9 @@ async function* waitedOn<T>(events: AsyncIterable<T>, trace: UpstreamTrace): Asy
   const iterator = events[Symbol.asyncIterator]();
   try {
     for (;;) {
-      const next = await trace.waitOn(() => iterator.next());
+      const started = performance.now();
+      const next = await iterator.next();
+      trace.waited(performance.now() - started);
       if (next.done) return;
       yield next.value;
     }
@@ -120,15 +122,9 @@ export class FailoverLlmProvider extends LlmProvider {
   ): Promise<T> {
     const started = performance.now();
     const report = (outcome: string) =>
-      trace?.attempts.push({
-        upstream: upstream.name,
-        model,
-        outcome,
-        ms: performance.now() - started,
-      });
-    if (trace) trace.upstream = upstream.name;
+      trace?.record({ upstream: upstream.name, model, outcome, ms: performance.now() - started });
     try {
-      const result = await (trace ? trace.waitOn(work) : work());
+      const result = await work();
       report('ok');
       this.breaker.succeeded(upstream.name, model);
       return result;
