@@ -23,7 +23,7 @@ export interface UpstreamConfig {
   weight: number;
 }
 
-export const DEFAULT_UPSTREAM = 'default';
+const DEFAULT_UPSTREAM = 'default';
 
 function upstreamsOf(env: EnvironmentVariables): UpstreamConfig[] {
   if (!env.LLM_UPSTREAMS) {
